@@ -1,0 +1,94 @@
+/**
+ * airbyte-ts: run Airbyte connectors from TypeScript in Deno, Node and the browser, and cache
+ * their records in DuckDB-WASM as typed Arrow batches.
+ *
+ * ```ts ignore
+ * import { getSource } from "./mod.ts";
+ * const source = await getSource("source-faker", {
+ *   pipUrl: "airbyte-source-faker==7.2.1",
+ *   config: { count: 1000, seed: 1 },
+ *   streams: ["users"],
+ * });
+ * const result = await source.read();
+ * console.log(await result.get("users").count());
+ * ```
+ *
+ * @module
+ */
+
+// Sources and destinations
+export { getSource, type GetSourceOptions } from "./src/sources/get_source.ts";
+export { type GetRecordsOptions, Source } from "./src/sources/source.ts";
+export type { ReadOptions } from "./src/sources/read_options.ts";
+export { getDestination, type GetDestinationOptions } from "./src/destinations/get_destination.ts";
+export { Destination } from "./src/destinations/destination.ts";
+export type { WriteOptions } from "./src/destinations/write_options.ts";
+export { ConnectorBase, type ConnectorConfig } from "./src/connectors/connector_base.ts";
+
+// Results
+export { ReadResult } from "./src/results/read_result.ts";
+export { WriteResult } from "./src/results/write_result.ts";
+
+// Caches
+export { DuckDBCache, type DuckDBCacheOptions } from "./src/cache/duckdb_cache.ts";
+export { getDefaultCache } from "./src/cache/default_cache.ts";
+export { CachedDataset } from "./src/cache/cached_dataset.ts";
+export type { WriteStrategy } from "./src/cache/write_strategy.ts";
+
+// State
+export { JoinedStateProvider, StaticInputState, type StateProvider } from "./src/state/state_provider.ts";
+export { NoOpStateWriter, StateWriterBase, type StateWriter, StdOutStateWriter } from "./src/state/state_writer.ts";
+
+// Executors
+export type { ExecuteOptions, Executor } from "./src/executors/executor.ts";
+export { SubprocessExecutor } from "./src/executors/subprocess.ts";
+export { VenvExecutor } from "./src/executors/venv.ts";
+export { type InProcessConnector, InProcessExecutor } from "./src/executors/in_process.ts";
+
+// Protocol
+export type {
+  AirbyteCatalog,
+  AirbyteMessage,
+  AirbyteRecordMessage,
+  AirbyteStateMessage,
+  AirbyteStream,
+  ConnectorSpecification,
+} from "./src/protocol/messages.ts";
+export {
+  AirbyteCatalogSchema,
+  AirbyteMessageSchema,
+  AirbyteRecordMessageSchema,
+  AirbyteStateMessageSchema,
+  ConnectorSpecificationSchema,
+} from "./src/protocol/messages.ts";
+export type { ConfiguredAirbyteCatalog, ConfiguredAirbyteStream } from "./src/protocol/catalog.ts";
+export { AirbyteMessageIterator } from "./src/protocol/message_iterator.ts";
+export { type ParseOutcome, parseMessageLine } from "./src/protocol/message_parser.ts";
+export { splitLines } from "./src/protocol/line_splitter.ts";
+
+// Progress
+export type { ProgressEvent, ProgressOption } from "./src/progress/progress_event.ts";
+
+// Errors
+export {
+  AirbyteError,
+  CacheError,
+  ConfigValidationError,
+  ConnectorCheckFailedError,
+  ConnectorFailedError,
+  ConnectorInstallError,
+  DestinationFailedError,
+  type ErrorCode,
+  ExecutorUnavailableError,
+  InvalidArgumentError,
+  NoStreamsSelectedError,
+  ProtocolError,
+  RuntimeCapabilityError,
+  StreamNotFoundError,
+  SubprocessFailedError,
+} from "./src/errors.ts";
+
+// Logging and runtime
+export { consoleLogger, type Logger, memoryLogger } from "./src/logger.ts";
+export { getRuntime, setRuntime } from "./src/runtime/detect.ts";
+export type { Runtime } from "./src/runtime/runtime.ts";

@@ -1,0 +1,62 @@
+// Cached rows back into Airbyte records: original property names, JSON documents parsed, dates and
+// timestamps as ISO text, and values that were nulled as misfits restored from `_airbyte_meta`.
+import { ident } from "./_sql.ts";
+import type { ColumnSpec } from "./stream_schema.ts";
+
+/** SELECT expressions that make each column easy to turn back into JSON. */
+export function recordSelectList(columns: ColumnSpec[]): string {
+  return columns.map((c) => {
+    const col = ident(c.name);
+    switch (c.kind) {
+      case "timestamp_with_timezone":
+        return `strftime(${col}::TIMESTAMP, '%Y-%m-%dT%H:%M:%S.%fZ') AS ${col}`;
+      case "timestamp_without_timezone":
+        return `strftime(${col}, '%Y-%m-%dT%H:%M:%S.%f') AS ${col}`;
+      case "date":
+      case "time_without_timezone":
+      case "big_integer":
+      case "decimal":
+        return `${col}::VARCHAR AS ${col}`;
+      default:
+        return col;
+    }
+  }).join(", ");
+}
+
+/** Turn one plain row (from `toPlainRows` over `recordSelectList`) into record data. */
+export function rowToRecord(row: Record<string, unknown>, columns: ColumnSpec[]): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  for (const c of columns) {
+    if (c.name.startsWith("_airbyte_")) continue;
+    const v = row[c.name];
+    if (v === null || v === undefined) continue;
+    switch (c.kind) {
+      case "json":
+        data[c.property] = typeof v === "string" ? safeParse(v) : v;
+        break;
+      case "integer":
+        data[c.property] = typeof v === "bigint" ? Number(v) : v;
+        break;
+      case "big_integer":
+      case "decimal":
+        data[c.property] = Number(v);
+        break;
+      default:
+        data[c.property] = v;
+    }
+  }
+  const meta = typeof row._airbyte_meta === "string" ? safeParse(row._airbyte_meta) as Record<string, any> : undefined;
+  for (const change of meta?.changes ?? []) {
+    if (change && "raw" in change && typeof change.field === "string") data[change.field] = change.raw;
+  }
+  if (meta?.extra && typeof meta.extra === "object") Object.assign(data, meta.extra);
+  return data;
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,459 @@
+/**
+ * Builds Arrow record batches from parsed Airbyte records, fast: each column is a typed array (or,
+ * for text, a list of strings encoded to UTF-8 in one pass at the end) that grows by doubling,
+ * with its own validity bitmap. `finish()` hands out Arrow IPC stream bytes that DuckDB-WASM
+ * ingests with `insertArrowFromIPCStream`.
+ *
+ * ## Values that do not fit their column
+ * Nothing is lost. A value that cannot be stored in its column's type is stored as NULL, and the
+ * row's `_airbyte_meta.changes` gets
+ * `{"field": <property>, "change": "NULLED", "reason": "DESTINATION_TYPECAST_ERROR", "raw": <value>}`.
+ * A value stored with less precision than it came with (sub-microsecond digits of a time, digits
+ * past a decimal column's scale) is kept rounded, with the same entry but
+ * `"change": "TRUNCATED", "reason": "DESTINATION_FIELD_SIZE_LIMITATION"`. Per kind:
+ *
+ * - `integer` (BIGINT): integral numbers within ±2^63 (and bigints); anything else is a misfit,
+ *   numeric strings included.
+ * - `number` (DOUBLE): numbers, and the strings `"NaN"`, `"Infinity"`, `"-Infinity"` that the
+ *   Airbyte Number type allows.
+ * - `big_integer` / `decimal` (DECIMAL): numbers, bigints and decimal strings within 38 digits.
+ * - `boolean`: `true` / `false` only.
+ * - `date`, `timestamp_*`, `time_without_timezone`: RFC 3339 strings (` BC` allowed for dates and
+ *   timestamps); timestamps without an offset are UTC, timestamps with one are converted to UTC
+ *   (also in a `TIMESTAMP` column). Other date strings go through `Date.parse` (millisecond
+ *   precision, local time when they carry no zone).
+ * - `string`, `time_with_timezone` (VARCHAR): strings as they are; numbers, booleans and bigints
+ *   as their text; objects and arrays as JSON text. None of these is a misfit.
+ * - `json` (VARCHAR): the JSON text of any value (a string becomes a quoted JSON string).
+ *
+ * JSON `null` and an absent property are both SQL NULL. Properties present in a record but not in
+ * the schema are kept in `_airbyte_meta.extra` (`{"extra": {"<property>": <value>}}`), so no
+ * column appears mid-sync. Known limit: integers beyond 2^53 that `JSON.parse` has already rounded
+ * arrive rounded; sources should send such values as strings (`airbyte_type: big_integer`).
+ *
+ * @module
+ */
+import * as arrow from "apache-arrow";
+import { ColumnBuffer, Layout } from "./_column_buffer.ts";
+import { parseScaledDecimal } from "./_decimal.ts";
+import { parsed, parseDate, parseTime, parseTimestamp } from "./_temporal.ts";
+import {
+  AIRBYTE_EXTRACTED_AT_COLUMN,
+  AIRBYTE_META_COLUMN,
+  AIRBYTE_RAW_ID_COLUMN,
+  type ColumnKind,
+  type ColumnSpec,
+} from "./stream_schema.ts";
+
+/** Options for {@linkcode ArrowBatchBuilder}. */
+export interface ArrowBatchBuilderOptions {
+  /** Rows the caller means to put in a batch; sizes the first allocation (default 50,000). */
+  batchRows?: number;
+  /** Written into every row's `_airbyte_meta` as `sync_id` (omitted when not given). */
+  syncId?: number;
+  /** Row ids are this prefix plus a counter (default: a random prefix per builder). */
+  idPrefix?: string;
+}
+
+/** One entry of `_airbyte_meta.changes`. */
+export interface MetaChange {
+  field: string;
+  change: "NULLED" | "TRUNCATED";
+  reason: "DESTINATION_TYPECAST_ERROR" | "DESTINATION_FIELD_SIZE_LIMITATION";
+  /** The value as the record carried it. */
+  raw: unknown;
+}
+
+// How a value is converted; a switch on small integers keeps the per-value dispatch cheap.
+const STRING = 0, JSON_TEXT = 1, BOOLEAN = 2, INTEGER = 3, NUMBER = 4, DECIMAL = 5, DATE = 6, TIMESTAMP = 7, TIME = 8;
+
+const CONVERSIONS: Record<ColumnKind, [conversion: number, layout: number]> = {
+  string: [STRING, Layout.TEXT],
+  time_with_timezone: [STRING, Layout.TEXT],
+  json: [JSON_TEXT, Layout.TEXT],
+  boolean: [BOOLEAN, Layout.BOOL],
+  integer: [INTEGER, Layout.INT64],
+  number: [NUMBER, Layout.FLOAT64],
+  big_integer: [DECIMAL, Layout.DECIMAL],
+  decimal: [DECIMAL, Layout.DECIMAL],
+  date: [DATE, Layout.DATE],
+  timestamp_with_timezone: [TIMESTAMP, Layout.INT64],
+  timestamp_without_timezone: [TIMESTAMP, Layout.INT64],
+  time_without_timezone: [TIME, Layout.INT64],
+};
+
+// What #write did with a value.
+const FITS = 0, TRUNCATED = 1, MISFIT = 2;
+
+const TWO_POW_32 = 4294967296;
+const TWO_POW_63 = 9223372036854775808;
+const encoder = new TextEncoder();
+
+/** A data column: its storage plus how values are converted into it. */
+class DataColumn extends ColumnBuffer {
+  readonly property: string;
+  readonly conversion: number;
+  /** DECIMAL scale and precision. */
+  readonly scale: number;
+  readonly precision: number;
+  /** Last `add` call that saw this column's property. */
+  seen = 0;
+
+  constructor(spec: ColumnSpec) {
+    const [conversion, layout] = CONVERSIONS[spec.kind];
+    super(new arrow.Field(spec.name, spec.arrowType, true), layout);
+    this.property = spec.property;
+    this.conversion = conversion;
+    const decimal = spec.arrowType instanceof arrow.Decimal ? spec.arrowType : undefined;
+    this.scale = decimal?.scale ?? 0;
+    this.precision = decimal?.precision ?? 0;
+  }
+}
+
+/** JSON text of any value a record may hold; bigints (from in-process connectors) as digits. */
+function toJsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return JSON.stringify(value, (_key, v) => typeof v === "bigint" ? v.toString() : v);
+  }
+}
+
+/** Stores an integral double with |value| < 2^63 as an int64 word pair. */
+function writeInt64(u32: Uint32Array, row: number, value: number): void {
+  const hi = Math.floor(value / TWO_POW_32);
+  u32[row * 2] = value - hi * TWO_POW_32;
+  u32[row * 2 + 1] = hi; // the typed-array store wraps a negative word to two's complement
+}
+
+/** Microseconds since the epoch as int64; beyond ±2^53 µs (past year ~2255) through a bigint. */
+function writeMicros(column: ColumnBuffer, row: number, seconds: number, micros: number): void {
+  if (seconds > -9e9 && seconds < 9e9) writeInt64(column.u32, row, seconds * 1_000_000 + micros);
+  else column.i64[row] = BigInt(seconds) * 1_000_000n + BigInt(micros);
+}
+
+function randomPrefix(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("") + "-";
+}
+
+/**
+ * A text column with no nulls, from UTF-8 bytes that `write(bytes, at, row)` puts at `at`
+ * (returning the new end), in a buffer of `capacity` bytes.
+ */
+function textData(
+  field: arrow.Field,
+  rows: number,
+  capacity: number,
+  write: (bytes: Uint8Array, at: number, row: number) => number,
+): arrow.Data {
+  let bytes = new Uint8Array(capacity);
+  const offsets = new Int32Array(rows + 1);
+  let at = 0;
+  for (let row = 0; row < rows; row++) {
+    at = write(bytes, at, row);
+    offsets[row + 1] = at;
+  }
+  bytes = bytes.subarray(0, at);
+  return arrow.makeData({ type: field.type, length: rows, nullCount: 0, data: bytes, valueOffsets: offsets });
+}
+
+/**
+ * Collects records into one Arrow record batch at a time, typed by the columns from
+ * `toStreamColumns` (the `_airbyte_*` columns among them are filled in by the builder).
+ *
+ * @example Build a batch and read it back
+ * ```ts
+ * import * as arrow from "apache-arrow";
+ * import { ArrowBatchBuilder } from "./arrow_batch_builder.ts";
+ * import { toStreamColumns } from "./stream_schema.ts";
+ * const columns = toStreamColumns({ properties: { id: { type: "integer" }, name: { type: "string" } } });
+ * const builder = new ArrowBatchBuilder(columns, { syncId: 7, idPrefix: "r-" });
+ * builder.add({ id: 1, name: "Ada" }, 1_700_000_000_000);
+ * builder.add({ id: "two", name: "Bob", age: 40 }, 1_700_000_000_000);
+ * const table = arrow.tableFromIPC(builder.finish());
+ * const rows = table.toArray().map((r) => r.toJSON());
+ * if (rows[0].id !== 1n || rows[1].id !== null || rows[1]._airbyte_raw_id !== "r-1") throw new Error();
+ * const meta = JSON.parse(rows[1]._airbyte_meta);
+ * if (meta.changes[0].raw !== "two" || meta.extra.age !== 40 || meta.sync_id !== 7) throw new Error();
+ * if (builder.rowCount !== 0) throw new Error("finish() starts the next batch");
+ * ```
+ */
+export class ArrowBatchBuilder {
+  readonly #schema: arrow.Schema;
+  readonly #dataColumns: DataColumn[];
+  readonly #byProperty = new Map<string, DataColumn>();
+  /** Per output column, in schema order: how to make its Arrow data at `finish`. */
+  readonly #assemblers: ((rows: number) => arrow.Data)[];
+  readonly #extractedAt: ColumnBuffer;
+  readonly #syncId: number | undefined;
+  readonly #idPrefix: Uint8Array;
+  readonly #plainMeta: Uint8Array;
+  /** Rows whose `_airbyte_meta` is not the plain one, and that meta's text. */
+  #metaRows: number[] = [];
+  #metaTexts: string[] = [];
+  #firstId = 0;
+  #rows = 0;
+  #capacity = 0;
+  #calls = 0;
+
+  constructor(columns: ColumnSpec[], options: ArrowBatchBuilderOptions = {}) {
+    this.#syncId = options.syncId;
+    this.#idPrefix = encoder.encode(options.idPrefix ?? randomPrefix());
+    this.#plainMeta = encoder.encode(this.#metaText([], undefined));
+    this.#extractedAt = new ColumnBuffer(
+      new arrow.Field(AIRBYTE_EXTRACTED_AT_COLUMN, new arrow.Timestamp(arrow.TimeUnit.MICROSECOND, "UTC"), true),
+      Layout.INT64,
+    );
+    this.#dataColumns = [];
+    const fields: arrow.Field[] = [];
+    this.#assemblers = columns.map((spec) => {
+      const field = new arrow.Field(spec.name, spec.arrowType, true);
+      fields.push(field);
+      switch (spec.name) {
+        case AIRBYTE_RAW_ID_COLUMN:
+          return (rows) => this.#rawIdData(field, rows);
+        case AIRBYTE_META_COLUMN:
+          return (rows) => this.#metaData(field, rows);
+        case AIRBYTE_EXTRACTED_AT_COLUMN:
+          return (rows) => this.#extractedAt.toData(rows);
+      }
+      const column = new DataColumn(spec);
+      this.#dataColumns.push(column);
+      this.#byProperty.set(spec.property, column);
+      return (rows) => column.toData(rows);
+    });
+    this.#schema = new arrow.Schema(fields);
+    this.#grow(Math.max(16, Math.min(options.batchRows ?? 50_000, 1 << 20)));
+  }
+
+  /** Rows added since the last {@linkcode finish}. */
+  get rowCount(): number {
+    return this.#rows;
+  }
+
+  /** About how many bytes the batch will take (text counted one byte per character). */
+  get byteEstimate(): number {
+    let bytes = this.#rows * (8 + this.#idPrefix.length + 8 + this.#plainMeta.length);
+    for (const c of this.#dataColumns) bytes += this.#rows * c.fixedWidth + c.chars;
+    for (const text of this.#metaTexts) bytes += text.length;
+    return bytes;
+  }
+
+  /**
+   * Adds one record. `emittedAt` is the record's `emitted_at` (milliseconds since the epoch).
+   */
+  add(data: Record<string, unknown>, emittedAt: number): void {
+    const row = this.#rows;
+    if (row === this.#capacity) this.#grow(this.#capacity * 2);
+    const call = ++this.#calls;
+    const byProperty = this.#byProperty;
+    let matched = 0;
+    let changes: MetaChange[] | undefined;
+    let extra: Record<string, unknown> | undefined;
+    // Walking the record's own keys (not the schema's) keeps property reads on V8's fast for-in
+    // path, and finds properties the schema lacks on the way.
+    for (const key in data) {
+      const value = data[key];
+      const c = byProperty.get(key);
+      if (c === undefined) {
+        // A null prototype keeps a "__proto__" property as data.
+        if (value !== undefined && Object.hasOwn(data, key)) (extra ??= Object.create(null))[key] = value;
+        continue;
+      }
+      c.seen = call;
+      matched++;
+      if (value === null || value === undefined) {
+        c.setNull(row);
+        continue;
+      }
+      const outcome = this.#write(c, row, value);
+      if (outcome === FITS) {
+        c.setValid(row);
+      } else if (outcome === TRUNCATED) {
+        c.setValid(row);
+        (changes ??= []).push({
+          field: c.property,
+          change: "TRUNCATED",
+          reason: "DESTINATION_FIELD_SIZE_LIMITATION",
+          raw: value,
+        });
+      } else {
+        c.setNull(row);
+        (changes ??= []).push({ field: c.property, change: "NULLED", reason: "DESTINATION_TYPECAST_ERROR", raw: value });
+      }
+    }
+    if (matched < this.#dataColumns.length) {
+      for (const c of this.#dataColumns) if (c.seen !== call) c.setNull(row);
+    }
+    if (changes || extra) {
+      this.#metaRows.push(row);
+      this.#metaTexts.push(this.#metaText(changes ?? [], extra));
+    }
+    const extractedAt = this.#extractedAt;
+    if (Number.isFinite(emittedAt)) {
+      writeInt64(extractedAt.u32, row, Math.round(emittedAt * 1000));
+      extractedAt.setValid(row);
+    } else {
+      extractedAt.setNull(row);
+    }
+    this.#rows = row + 1;
+  }
+
+  /**
+   * The batch as Arrow IPC stream bytes (schema + one record batch), then starts a new batch.
+   * With no rows added, the bytes hold the schema and an empty batch.
+   */
+  finish(): Uint8Array {
+    const rows = this.#rows;
+    const struct = arrow.makeData({
+      type: new arrow.Struct(this.#schema.fields),
+      length: rows,
+      nullCount: 0,
+      children: this.#assemblers.map((assemble) => assemble(rows)),
+    });
+    const bytes = arrow.tableToIPC(new arrow.Table([new arrow.RecordBatch(this.#schema, struct)]), "stream");
+    for (const c of this.#dataColumns) c.reset();
+    this.#extractedAt.reset();
+    this.#metaRows = [];
+    this.#metaTexts = [];
+    this.#firstId += rows;
+    this.#rows = 0;
+    return bytes;
+  }
+
+  #grow(capacity: number): void {
+    for (const c of this.#dataColumns) c.grow(capacity, this.#rows);
+    this.#extractedAt.grow(capacity, this.#rows);
+    this.#capacity = capacity;
+  }
+
+  #metaText(changes: MetaChange[], extra: Record<string, unknown> | undefined): string {
+    const meta: Record<string, unknown> = { changes };
+    if (this.#syncId !== undefined) meta.sync_id = this.#syncId;
+    if (extra) meta.extra = extra;
+    return toJsonText(meta);
+  }
+
+  /** `_airbyte_raw_id`: the prefix and a decimal counter, written straight as bytes. */
+  #rawIdData(field: arrow.Field, rows: number): arrow.Data {
+    const prefix = this.#idPrefix;
+    const first = this.#firstId;
+    return textData(field, rows, rows * (prefix.length + 16), (bytes, at, row) => {
+      for (let i = 0; i < prefix.length; i++) bytes[at++] = prefix[i];
+      let n = first + row;
+      let digits = 1;
+      for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
+      for (let i = at + digits - 1; i >= at; i--) {
+        bytes[i] = 48 + (n % 10);
+        n = Math.floor(n / 10);
+      }
+      return at + digits;
+    });
+  }
+
+  /** `_airbyte_meta`: the plain meta's bytes, except on rows that carry changes or extras. */
+  #metaData(field: arrow.Field, rows: number): arrow.Data {
+    const plain = this.#plainMeta;
+    const special = this.#metaTexts.map((text) => encoder.encode(text));
+    const specialRows = this.#metaRows;
+    const capacity = rows * plain.length + special.reduce((sum, b) => sum + b.length, 0);
+    let next = 0;
+    return textData(field, rows, capacity, (bytes, at, row) => {
+      const text = specialRows[next] === row ? special[next++] : plain;
+      for (let i = 0; i < text.length; i++) bytes[at++] = text[i];
+      return at;
+    });
+  }
+
+  /** Stores a non-null value; says whether it fit, fit rounded, or must be NULL. */
+  #write(c: DataColumn, row: number, value: unknown): number {
+    switch (c.conversion) {
+      case STRING:
+        c.pushText(row, typeof value === "string" ? value : typeof value === "object" ? toJsonText(value) : String(value));
+        return FITS;
+      case JSON_TEXT:
+        c.pushText(row, toJsonText(value));
+        return FITS;
+      case INTEGER:
+        if (typeof value === "number") {
+          if (!Number.isInteger(value) || value < -TWO_POW_63 || value >= TWO_POW_63) return MISFIT;
+          writeInt64(c.u32, row, value);
+          return FITS;
+        }
+        if (typeof value === "bigint" && BigInt.asIntN(64, value) === value) {
+          c.i64[row] = value;
+          return FITS;
+        }
+        return MISFIT;
+      case NUMBER:
+        if (typeof value === "number") {
+          c.f64[row] = value;
+          return FITS;
+        }
+        return writeOddNumber(c, row, value);
+      case BOOLEAN:
+        if (typeof value !== "boolean") return MISFIT;
+        if (value) c.bits[row >> 3] |= 1 << (row & 7);
+        else c.bits[row >> 3] &= ~(1 << (row & 7));
+        return FITS;
+      case DATE: {
+        const days = typeof value === "string" ? parseDate(value) : NaN;
+        if (Number.isNaN(days)) return MISFIT;
+        c.i32[row] = days;
+        return FITS;
+      }
+      case TIMESTAMP:
+        if (typeof value === "string" ? !parseTimestamp(value) : !readDateObject(value)) return MISFIT;
+        writeMicros(c, row, parsed.seconds, parsed.micros);
+        return parsed.truncated ? TRUNCATED : FITS;
+      case TIME:
+        if (typeof value !== "string" || !parseTime(value)) return MISFIT;
+        writeInt64(c.u32, row, parsed.micros);
+        return parsed.truncated ? TRUNCATED : FITS;
+      case DECIMAL:
+        return writeDecimal(c, row, value);
+      default:
+        return MISFIT;
+    }
+  }
+}
+
+/** DOUBLE values that are not JS numbers: the Airbyte Number type's special strings, bigints. */
+function writeOddNumber(c: DataColumn, row: number, value: unknown): number {
+  if (value === "NaN" || value === "Infinity" || value === "-Infinity") {
+    c.f64[row] = Number(value);
+    return FITS;
+  }
+  if (typeof value === "bigint" && BigInt(Number(value)) === value) {
+    c.f64[row] = Number(value);
+    return FITS;
+  }
+  return MISFIT;
+}
+
+/** A `Date` (in-process connectors may send one) into `parsed`. */
+function readDateObject(value: unknown): boolean {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) return false;
+  const ms = value.getTime();
+  parsed.seconds = Math.floor(ms / 1000);
+  parsed.micros = (ms - parsed.seconds * 1000) * 1000;
+  parsed.truncated = false;
+  return true;
+}
+
+function writeDecimal(c: DataColumn, row: number, value: unknown): number {
+  let text: string;
+  if (typeof value === "string") text = value.trim();
+  else if (typeof value === "bigint") text = value.toString();
+  // An integral double is read as the exact integer it holds: String(2 ** 70) would be rounded.
+  else if (Number.isInteger(value)) text = BigInt(value as number).toString();
+  else if (typeof value === "number" && Number.isFinite(value)) text = String(value);
+  else return MISFIT;
+  const scaled = parseScaledDecimal(text, c.scale, c.precision);
+  if (!scaled) return MISFIT;
+  // Decimal128 is two little-endian int64 words, low word first.
+  c.i64[row * 2] = BigInt.asIntN(64, scaled.value);
+  c.i64[row * 2 + 1] = BigInt.asIntN(64, scaled.value >> 64n);
+  return scaled.rounded ? TRUNCATED : FITS;
+}

@@ -1,0 +1,311 @@
+/**
+ * The hot path of a read: records are appended to per-stream Arrow builders, flushed in bounded
+ * batches to a staging table, and at a STATE checkpoint the staged rows are applied to the
+ * stream's table (append, merge or replace) in the same transaction that stores the state.
+ * After a crash the staging tables are dropped on open, so data and state always agree.
+ *
+ * @module
+ */
+import type { AirbyteStateMessage, AirbyteStream } from "../protocol/messages.ts";
+import { stateKey, streamsOfState } from "../state/state_key.ts";
+import type { ProgressTracker } from "../progress/progress_tracker.ts";
+import { CacheError } from "../errors.ts";
+import { ident, literal, qualified } from "./_sql.ts";
+import { ArrowBatchBuilder } from "./arrow_batch_builder.ts";
+import { alignColumnsToTable, createTableSql, toStreamColumns } from "./stream_schema.ts";
+import { normalizeName } from "./column_names.ts";
+import { type DuckDBCache, STAGE_PREFIX } from "./duckdb_cache.ts";
+import type { ResolvedWriteStrategy } from "./write_strategy.ts";
+
+/** What to do with one stream in this read. */
+export interface StreamPlan {
+  stream: AirbyteStream;
+  strategy: ResolvedWriteStrategy;
+  primaryKey: string[][];
+  cursor: string[];
+}
+
+/** Tuning knobs; the defaults bound memory to a few tens of MB per stream. */
+export interface WriteSessionOptions {
+  /** Rows per Arrow batch handed to DuckDB. @default 50_000 */
+  batchRows?: number;
+  /** Commit a checkpoint once this many rows are staged and a state arrives. @default 200_000 */
+  commitEveryRows?: number;
+  /** ...or once this much time has passed since the last commit. @default 5_000 */
+  commitEveryMs?: number;
+  syncId?: number;
+  progress?: ProgressTracker;
+}
+
+interface Sink {
+  plan: StreamPlan;
+  table: string;
+  stage: string;
+  builder: ArrowBatchBuilder;
+  columns: ReturnType<typeof toStreamColumns>;
+  stagedRows: number;
+  stageCreated: boolean;
+  tableExists: boolean;
+  records: number;
+}
+
+/**
+ * One read's writes into a cache.
+ *
+ * @example
+ * ```ts ignore
+ * const session = await CacheWriteSession.open(cache, "source-x", plans);
+ * for await (const msg of messages) {
+ *   if (msg.type === "RECORD") await session.addRecord(msg.record.stream, msg.record.data, msg.record.emitted_at);
+ *   else if (msg.type === "STATE") await session.addState(msg.state);
+ * }
+ * await session.finish();
+ * ```
+ */
+export class CacheWriteSession {
+  readonly #cache: DuckDBCache;
+  readonly #sourceName: string;
+  readonly #sinks = new Map<string, Sink>();
+  readonly #options: Required<Omit<WriteSessionOptions, "progress" | "syncId">> & WriteSessionOptions;
+  readonly #pendingStates = new Map<string, AirbyteStateMessage>();
+  #rowsSinceCommit = 0;
+  #lastCommit = Date.now();
+  #ignored = new Set<string>();
+  /** States committed so far, in order. */
+  readonly committedStates: AirbyteStateMessage[] = [];
+
+  private constructor(cache: DuckDBCache, sourceName: string, options: WriteSessionOptions) {
+    this.#cache = cache;
+    this.#sourceName = sourceName;
+    this.#options = { batchRows: 50_000, commitEveryRows: 200_000, commitEveryMs: 5_000, ...options };
+  }
+
+  /** Claim tables for every planned stream and prepare their builders. */
+  static async open(
+    cache: DuckDBCache,
+    sourceName: string,
+    plans: StreamPlan[],
+    options: WriteSessionOptions = {},
+  ): Promise<CacheWriteSession> {
+    const session = new CacheWriteSession(cache, sourceName, options);
+    const idPrefix = `${(options.syncId ?? Date.now()).toString(36)}-${crypto.randomUUID().slice(0, 8)}-`;
+    for (const plan of plans) {
+      const table = await cache.claimTable(sourceName, plan.stream.name, plan.stream.json_schema, plan);
+      const existing = await session.#existingColumns(table);
+      const exists = existing.length > 0;
+      const wanted = toStreamColumns(plan.stream.json_schema ?? {}, { stream: plan.stream.name });
+      // A column that already exists keeps its type; values are converted to it (misfits kept in meta).
+      const columns = exists ? alignColumnsToTable(existing, wanted) : wanted;
+      session.#sinks.set(plan.stream.name, {
+        plan,
+        table,
+        stage: `${STAGE_PREFIX}${table}`,
+        builder: new ArrowBatchBuilder(columns, {
+          batchRows: session.#options.batchRows,
+          syncId: options.syncId,
+          idPrefix: `${idPrefix}${normalizeName(plan.stream.name)}-`,
+        }),
+        columns,
+        stagedRows: 0,
+        stageCreated: false,
+        tableExists: exists,
+        records: 0,
+      });
+      options.progress?.startStream(plan.stream.name);
+    }
+    return session;
+  }
+
+  /** The table each stream landed in. */
+  get tables(): Map<string, string> {
+    return new Map([...this.#sinks].map(([name, s]) => [name, s.table]));
+  }
+
+  /** Records received per stream. */
+  get recordCounts(): Map<string, number> {
+    return new Map([...this.#sinks].map(([name, s]) => [name, s.records]));
+  }
+
+  /**
+   * Add one record. Returns a promise only when a batch was flushed (await it); the common case
+   * stays synchronous so the hot loop allocates no promise per record.
+   */
+  addRecord(stream: string, data: Record<string, unknown>, emittedAt: number): Promise<void> | undefined {
+    const sink = this.#sinks.get(stream);
+    if (!sink) {
+      this.#ignored.add(stream);
+      return undefined;
+    }
+    sink.builder.add(data, emittedAt);
+    sink.records++;
+    if (sink.builder.rowCount >= this.#options.batchRows) return this.#flush(sink);
+    return undefined;
+  }
+
+  /** Streams the connector sent records for without them being selected. */
+  get ignoredStreams(): string[] {
+    return [...this.#ignored];
+  }
+
+  /** Note a state checkpoint; commits when enough rows or time have accumulated. */
+  addState(state: AirbyteStateMessage): Promise<void> | undefined {
+    this.#pendingStates.set(stateKey(state), state);
+    const due = this.#rowsSinceCommit >= this.#options.commitEveryRows ||
+      Date.now() - this.#lastCommit >= this.#options.commitEveryMs;
+    return due ? this.commit() : undefined;
+  }
+
+  async #flush(sink: Sink): Promise<void> {
+    const rows = sink.builder.rowCount;
+    if (rows === 0) return;
+    const bytes = sink.builder.byteEstimate;
+    const ipc = sink.builder.finish();
+    const schema = this.#cache.schemaName;
+    const create = !sink.stageCreated;
+    await this.#cache.exclusive((e) => e.insertArrowIPC(ipc, { schema, table: sink.stage, create }));
+    sink.stageCreated = true;
+    sink.stagedRows += rows;
+    this.#rowsSinceCommit += rows;
+    this.#options.progress?.addRecords(sink.plan.stream.name, rows, bytes);
+  }
+
+  async #existingColumns(table: string): Promise<{ name: string; sqlType: string }[]> {
+    const t = await this.#cache.sql(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ` +
+        `${literal(this.#cache.schemaName)} AND table_name = ${literal(table)} ORDER BY ordinal_position`,
+    );
+    return t.toArray().map((r) => ({ name: String(r.column_name), sqlType: String(r.data_type) }));
+  }
+
+  /** Is this state about a stream being replaced (whose table only swaps in at the end)? */
+  #touchesReplace(state: AirbyteStateMessage): boolean {
+    const streams = streamsOfState(state);
+    const replacing = [...this.#sinks.values()].filter((s) => s.plan.strategy === "replace");
+    if (!replacing.length) return false;
+    if (!streams.length) return true; // LEGACY covers everything
+    return streams.some((n) => this.#sinks.get(n)?.plan.strategy === "replace");
+  }
+
+  /** Apply staged rows and pending states in one transaction. */
+  async commit(final = false): Promise<void> {
+    for (const sink of this.#sinks.values()) await this.#flush(sink);
+    const states = [...this.#pendingStates.values()].filter((s) => final || !this.#touchesReplace(s));
+    await this.#cache.exclusive(async (engine) => {
+      await engine.exec("BEGIN TRANSACTION");
+      try {
+        for (const sink of this.#sinks.values()) {
+          if (sink.plan.strategy === "replace") {
+            if (final) await this.#applyReplace(engine, sink);
+          } else if (sink.stagedRows > 0) {
+            await this.#applyIncremental(engine, sink);
+          } else if (final && !sink.tableExists) {
+            await engine.exec(createTableSql(this.#cache.schemaName, sink.table, sink.columns));
+            sink.tableExists = true;
+          }
+        }
+        for (const state of states) {
+          await engine.exec(this.#cache.stateUpsertSql(this.#sourceName, state));
+        }
+        await engine.exec("COMMIT");
+      } catch (error) {
+        await engine.exec("ROLLBACK").catch(() => undefined);
+        throw new CacheError(`Cannot commit records of '${this.#sourceName}' to the cache: ${errorText(error)}`, {
+          guidance: "Nothing from this checkpoint was stored; the previous state still holds. Run the read again.",
+          cause: error,
+        });
+      }
+    });
+    for (const state of states) {
+      this.#pendingStates.delete(stateKey(state));
+      this.committedStates.push(state);
+    }
+    this.#rowsSinceCommit = 0;
+    this.#lastCommit = Date.now();
+  }
+
+  async #applyIncremental(engine: Parameters<Parameters<DuckDBCache["exclusive"]>[0]>[0], sink: Sink) {
+    const schema = this.#cache.schemaName;
+    const stage = qualified(schema, sink.stage);
+    const table = qualified(schema, sink.table);
+    const merge = sink.plan.strategy === "merge";
+    const source = merge ? this.#dedupSql(sink, stage) : `SELECT * FROM ${stage}`;
+    if (!sink.tableExists) {
+      if (merge) await engine.exec(`CREATE TABLE ${table} AS ${source}`);
+      else await engine.exec(`ALTER TABLE ${stage} RENAME TO ${ident(sink.table)}`);
+      sink.tableExists = true;
+    } else {
+      await this.#addMissingColumns(engine, sink);
+      if (merge) {
+        const keys = this.#keyColumns(sink);
+        const match = keys.map((k) => `${table}.${ident(k)} IS NOT DISTINCT FROM s.${ident(k)}`).join(" AND ");
+        await engine.exec(`DELETE FROM ${table} USING ${stage} AS s WHERE ${match}`);
+      }
+      await engine.exec(`INSERT INTO ${table} BY NAME ${source}`);
+    }
+    await engine.exec(`DROP TABLE IF EXISTS ${stage}`);
+    sink.stageCreated = false;
+    sink.stagedRows = 0;
+  }
+
+  async #applyReplace(engine: Parameters<Parameters<DuckDBCache["exclusive"]>[0]>[0], sink: Sink) {
+    const schema = this.#cache.schemaName;
+    const table = qualified(schema, sink.table);
+    await engine.exec(`DROP TABLE IF EXISTS ${table}`);
+    if (sink.stageCreated) {
+      await engine.exec(`ALTER TABLE ${qualified(schema, sink.stage)} RENAME TO ${ident(sink.table)}`);
+    } else {
+      await engine.exec(createTableSql(schema, sink.table, sink.columns));
+    }
+    sink.tableExists = true;
+    sink.stageCreated = false;
+    sink.stagedRows = 0;
+  }
+
+  #keyColumns(sink: Sink): string[] {
+    return sink.plan.primaryKey.map((path) => normalizeName(path[0]));
+  }
+
+  /** Keep one row per primary key: the greatest cursor, and among equals the last one staged. */
+  #dedupSql(sink: Sink, stage: string): string {
+    const keys = this.#keyColumns(sink).map(ident).join(", ");
+    const cursor = sink.plan.cursor.length ? `${ident(normalizeName(sink.plan.cursor[0]))} DESC NULLS LAST, ` : "";
+    return `SELECT * EXCLUDE (_ab_rn, _ab_seq) FROM (SELECT *, row_number() OVER (PARTITION BY ${keys} ` +
+      `ORDER BY ${cursor}_ab_seq DESC) AS _ab_rn FROM (SELECT *, rowid AS _ab_seq FROM ${stage})) WHERE _ab_rn = 1`;
+  }
+
+  /** Schema evolution: columns new in this read are added; nothing is dropped. */
+  async #addMissingColumns(engine: Parameters<Parameters<DuckDBCache["exclusive"]>[0]>[0], sink: Sink) {
+    const cols = async (table: string) =>
+      (await engine.query(
+        `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ` +
+          `${literal(this.#cache.schemaName)} AND table_name = ${literal(table)} ORDER BY ordinal_position`,
+      )).toArray().map((r) => ({ name: String(r.column_name), type: String(r.data_type) }));
+    const existing = new Set((await cols(sink.table)).map((c) => c.name));
+    for (const c of await cols(sink.stage)) {
+      if (!existing.has(c.name)) {
+        await engine.exec(
+          `ALTER TABLE ${qualified(this.#cache.schemaName, sink.table)} ADD COLUMN ${ident(c.name)} ${c.type}`,
+        );
+      }
+    }
+  }
+
+  /** Commit everything left, swap replaced tables in, create tables for empty streams. */
+  async finish(): Promise<void> {
+    await this.commit(true);
+    for (const sink of this.#sinks.values()) this.#options.progress?.finishStream(sink.plan.stream.name);
+  }
+
+  /** Drop uncommitted staging tables; committed checkpoints stay. */
+  async abort(): Promise<void> {
+    await this.#cache.exclusive(async (engine) => {
+      for (const sink of this.#sinks.values()) {
+        await engine.exec(`DROP TABLE IF EXISTS ${qualified(this.#cache.schemaName, sink.stage)}`).catch(() => {});
+      }
+    }).catch(() => undefined);
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,114 @@
+/**
+ * `CachedDataset`: one stream's table in a cache, with ways to count it, load it as Arrow, as plain
+ * objects, or iterate it page by page without loading it whole.
+ *
+ * @module
+ */
+import type * as arrow from "apache-arrow";
+import { qualified } from "./_sql.ts";
+
+/** The part of a cache a dataset needs. */
+export interface DatasetHost {
+  readonly schemaName: string;
+  sql(query: string): Promise<arrow.Table>;
+  /** Resolve a stream to its table name (throws StreamNotFoundError when unknown). */
+  tableFor(stream: string, sourceName?: string): Promise<string>;
+}
+
+const PAGE_ROWS = 10_000;
+
+/**
+ * The cached records of one stream.
+ *
+ * @example Count and load a stream
+ * ```ts ignore
+ * const users = cache.get("users");
+ * console.log(await users.count(), (await users.toArray())[0]);
+ * for await (const row of users) console.log(row.id);
+ * ```
+ */
+export class CachedDataset implements AsyncIterable<Record<string, unknown>> {
+  /** The stream name. */
+  readonly stream: string;
+  readonly #host: DatasetHost;
+  readonly #sourceName?: string;
+
+  constructor(host: DatasetHost, stream: string, sourceName?: string) {
+    this.#host = host;
+    this.stream = stream;
+    this.#sourceName = sourceName;
+  }
+
+  /** The fully qualified table name, e.g. `"main"."users"`. */
+  async tableName(): Promise<string> {
+    return qualified(this.#host.schemaName, await this.#host.tableFor(this.stream, this.#sourceName));
+  }
+
+  /** Number of rows. */
+  async count(): Promise<number> {
+    const t = await this.#host.sql(`SELECT count(*)::INTEGER AS n FROM ${await this.tableName()}`);
+    return Number(t.get(0)?.n ?? 0);
+  }
+
+  /** Column names, data columns first, then the `_airbyte_*` columns. */
+  get columns(): Promise<string[]> {
+    return this.tableName().then(async (name) => {
+      const t = await this.#host.sql(`SELECT * FROM ${name} LIMIT 0`);
+      return t.schema.fields.map((f) => f.name);
+    });
+  }
+
+  /** The whole table as an Arrow table. */
+  async toArrow(): Promise<arrow.Table> {
+    return this.#host.sql(`SELECT * FROM ${await this.tableName()}`);
+  }
+
+  /** The whole table as plain objects (BIGINTs in the safe range become numbers). */
+  async toArray(): Promise<Record<string, unknown>[]> {
+    return toPlainRows(await this.toArrow());
+  }
+
+  /** Iterate the rows page by page, so memory does not grow with the table. */
+  async *[Symbol.asyncIterator](): AsyncIterator<Record<string, unknown>> {
+    const name = await this.tableName();
+    for (let offset = 0;; offset += PAGE_ROWS) {
+      const page = await this.#host.sql(`SELECT * FROM ${name} ORDER BY rowid LIMIT ${PAGE_ROWS} OFFSET ${offset}`);
+      yield* toPlainRows(page);
+      if (page.numRows < PAGE_ROWS) return;
+    }
+  }
+}
+
+/**
+ * Arrow rows to plain objects. BigInts become numbers when exact; timestamps stay epoch
+ * milliseconds as Arrow gives them.
+ *
+ * @example
+ * ```ts
+ * import * as arrow from "apache-arrow";
+ * import { toPlainRows } from "./cached_dataset.ts";
+ * const rows = toPlainRows(arrow.tableFromArrays({ n: BigInt64Array.from([1n]) }));
+ * if (rows[0].n !== 1) throw new Error();
+ * ```
+ */
+export function toPlainRows(table: arrow.Table): Record<string, unknown>[] {
+  const names = table.schema.fields.map((f) => f.name);
+  const cols = names.map((_, i) => table.getChildAt(i)!);
+  const out: Record<string, unknown>[] = new Array(table.numRows);
+  for (let r = 0; r < table.numRows; r++) {
+    const row: Record<string, unknown> = {};
+    for (let c = 0; c < names.length; c++) row[names[c]] = plain(cols[c].get(r));
+    out[r] = row;
+  }
+  return out;
+}
+
+function plain(v: unknown): unknown {
+  if (typeof v === "bigint") {
+    return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
+  }
+  if (v && typeof v === "object" && "toJSON" in v && typeof (v as any).toJSON === "function") {
+    return (v as any).toJSON();
+  }
+  return v;
+}

@@ -1,0 +1,62 @@
+/**
+ * Opening a DuckDB-WASM engine for a path, with one engine per path per process: two caches on
+ * the same file must share one database, or they would overwrite each other's writes.
+ *
+ * @module
+ */
+import type { DuckDBEngine } from "../../wasm/duckdb_engine.ts";
+import { detectRuntimeKey } from "../runtime/detect.ts";
+
+interface Shared {
+  engine: Promise<DuckDBEngine>;
+  refs: number;
+}
+
+const open = new Map<string, Shared>();
+
+/** Open the raw engine for this runtime: in-process in Deno/Node, a worker in browsers. */
+async function openRaw(path: string): Promise<DuckDBEngine> {
+  if (detectRuntimeKey() === "browser") {
+    const { openBrowserEngine } = await import("../../wasm/load_browser.ts");
+    return openBrowserEngine(path);
+  }
+  const { openNodeEngine } = await import("../../wasm/load_node.ts");
+  return openNodeEngine(path);
+}
+
+/**
+ * Open (or share) the engine for `path`. `":memory:"` is never shared. Closing the returned
+ * engine releases this reference; the database closes with the last one.
+ *
+ * @example
+ * ```ts ignore
+ * const engine = await openEngine(":memory:");
+ * await engine.close();
+ * ```
+ */
+export async function openEngine(path: string): Promise<DuckDBEngine> {
+  if (path === ":memory:") return openRaw(path);
+  let shared = open.get(path);
+  if (!shared) {
+    shared = { engine: openRaw(path), refs: 0 };
+    open.set(path, shared);
+    shared.engine.catch(() => open.delete(path));
+  }
+  shared.refs++;
+  const engine = await shared.engine;
+  let released = false;
+  const entry = shared;
+  return {
+    query: (sql) => engine.query(sql),
+    exec: (sql) => engine.exec(sql),
+    insertArrowIPC: (ipc, target) => engine.insertArrowIPC(ipc, target),
+    close: async () => {
+      if (released) return;
+      released = true;
+      if (--entry.refs === 0) {
+        open.delete(path);
+        await engine.close();
+      }
+    },
+  };
+}

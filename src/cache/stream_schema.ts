@@ -1,0 +1,417 @@
+/**
+ * Typed cache columns from a stream's JSON Schema, following the Airbyte type system
+ * (https://docs.airbyte.com/understanding-airbyte/supported-data-types), plus the DDL that creates
+ * and evolves a stream's table.
+ *
+ * | JSON Schema                                                       | kind                         | DuckDB           | Arrow                      |
+ * | ----------------------------------------------------------------- | ---------------------------- | ---------------- | -------------------------- |
+ * | `integer`; `number` + `airbyte_type: integer`                     | `integer`                    | `BIGINT`         | Int64                      |
+ * | `airbyte_type: big_integer`                                       | `big_integer`                | `DECIMAL(38,0)`  | Decimal128(38, 0)          |
+ * | `number`; `["integer", "number"]`                                 | `number`                     | `DOUBLE`         | Float64                    |
+ * | `airbyte_type: big_number`; `number` + `multipleOf` 0.1 … 1e-9    | `decimal`                    | `DECIMAL(38,9)`  | Decimal128(38, 9)          |
+ * | `boolean`                                                         | `boolean`                    | `BOOLEAN`        | Bool                       |
+ * | `string`                                                          | `string`                     | `VARCHAR`        | Utf8                       |
+ * | `string` + `format: date`                                         | `date`                       | `DATE`           | Date32 (days)              |
+ * | `string` + `format: date-time`; `timestamp_with_timezone`         | `timestamp_with_timezone`    | `TIMESTAMPTZ`    | Timestamp(µs, "UTC")       |
+ * | `airbyte_type: timestamp_without_timezone`                        | `timestamp_without_timezone` | `TIMESTAMP`      | Timestamp(µs)              |
+ * | `string` + `format: time`; `time_without_timezone`                | `time_without_timezone`      | `TIME`           | Time64 (µs)                |
+ * | `airbyte_type: time_with_timezone`                                | `time_with_timezone`         | `VARCHAR`        | Utf8 (the string as sent)  |
+ * | `object`, `array`, real unions, `{}`, missing type, other `$ref`  | `json`                       | `VARCHAR`        | Utf8 (JSON text)           |
+ *
+ * `airbyte_type` wins over `type`/`format`. `["null", X]` is a nullable X, and so is
+ * `anyOf`/`oneOf` of `{type: "null"}` and one other schema. `$ref` to the protocol's
+ * `WellKnownTypes.json#/definitions/<Name>` maps to the matching row. `TIMETZ` stays text because
+ * Arrow has no time-with-offset type to carry it. Every column is nullable.
+ *
+ * @module
+ */
+import * as arrow from "apache-arrow";
+import { CacheError } from "../errors.ts";
+import { assertNoCollisions, normalizeColumns } from "./column_names.ts";
+
+/** How a column's values are converted; named after the Airbyte type it holds. */
+export type ColumnKind =
+  | "string"
+  | "json"
+  | "boolean"
+  | "integer"
+  | "big_integer"
+  | "number"
+  | "decimal"
+  | "date"
+  | "timestamp_with_timezone"
+  | "timestamp_without_timezone"
+  | "time_without_timezone"
+  | "time_with_timezone";
+
+/** One column of a stream's cache table. */
+export interface ColumnSpec {
+  /** The original JSON property name (the key looked up in each record). */
+  property: string;
+  /** The normalized SQL column name. */
+  name: string;
+  kind: ColumnKind;
+  /** The DuckDB type used in DDL, e.g. `BIGINT`, `TIMESTAMPTZ`, `DECIMAL(38,9)`. */
+  sqlType: string;
+  /** The Arrow type the batch builder writes. */
+  arrowType: arrow.DataType;
+}
+
+/** A unique id per record (`VARCHAR`). */
+export const AIRBYTE_RAW_ID_COLUMN = "_airbyte_raw_id";
+/** When the connector emitted the record (`TIMESTAMPTZ`). */
+export const AIRBYTE_EXTRACTED_AT_COLUMN = "_airbyte_extracted_at";
+/** JSON text `{"changes":[...],"sync_id":n}` plus `"extra"` for properties not in the schema. */
+export const AIRBYTE_META_COLUMN = "_airbyte_meta";
+
+const SQL_TYPES: Record<ColumnKind, string> = {
+  string: "VARCHAR",
+  json: "VARCHAR",
+  boolean: "BOOLEAN",
+  integer: "BIGINT",
+  big_integer: "DECIMAL(38,0)",
+  number: "DOUBLE",
+  decimal: "DECIMAL(38,9)",
+  date: "DATE",
+  timestamp_with_timezone: "TIMESTAMPTZ",
+  timestamp_without_timezone: "TIMESTAMP",
+  time_without_timezone: "TIME",
+  time_with_timezone: "VARCHAR",
+};
+
+function arrowTypeFor(kind: ColumnKind, decimalScale = 9): arrow.DataType {
+  switch (kind) {
+    case "boolean":
+      return new arrow.Bool();
+    case "integer":
+      return new arrow.Int64();
+    case "big_integer":
+      return new arrow.Decimal(0, 38, 128);
+    case "number":
+      return new arrow.Float64();
+    case "decimal":
+      return new arrow.Decimal(decimalScale, 38, 128);
+    case "date":
+      return new arrow.DateDay();
+    case "timestamp_with_timezone":
+      return new arrow.Timestamp(arrow.TimeUnit.MICROSECOND, "UTC");
+    case "timestamp_without_timezone":
+      return new arrow.Timestamp(arrow.TimeUnit.MICROSECOND);
+    case "time_without_timezone":
+      return new arrow.TimeMicrosecond();
+    default:
+      return new arrow.Utf8();
+  }
+}
+
+/**
+ * Builds the {@linkcode ColumnSpec} for one column of a given kind.
+ *
+ * @example A BIGINT column
+ * ```ts
+ * import { columnSpec } from "./stream_schema.ts";
+ * const spec = columnSpec("userId", "userid", "integer");
+ * if (spec.sqlType !== "BIGINT" || String(spec.arrowType) !== "Int64") throw new Error();
+ * ```
+ */
+export function columnSpec(property: string, name: string, kind: ColumnKind): ColumnSpec {
+  return { property, name, kind, sqlType: SQL_TYPES[kind], arrowType: arrowTypeFor(kind) };
+}
+
+const AIRBYTE_TYPES: Record<string, ColumnKind> = {
+  integer: "integer",
+  big_integer: "big_integer",
+  big_number: "decimal",
+  timestamp_with_timezone: "timestamp_with_timezone",
+  timestamp_without_timezone: "timestamp_without_timezone",
+  time_with_timezone: "time_with_timezone",
+  time_without_timezone: "time_without_timezone",
+};
+
+const WELL_KNOWN_TYPES: Record<string, ColumnKind> = {
+  String: "string",
+  BinaryData: "string",
+  Boolean: "boolean",
+  Date: "date",
+  TimestampWithTimezone: "timestamp_with_timezone",
+  TimestampWithoutTimezone: "timestamp_without_timezone",
+  TimeWithTimezone: "time_with_timezone",
+  TimeWithoutTimezone: "time_without_timezone",
+  Integer: "integer",
+  Number: "number",
+};
+
+// 0.1, 0.01, ... 1e-9: a schema that counts in decimal steps wants exact decimals, not doubles.
+function isDecimalStep(multipleOf: unknown): boolean {
+  return typeof multipleOf === "number" && /^(0\.0{0,8}1|1e-[1-9])$/.test(String(multipleOf));
+}
+
+function isNullSchema(schema: unknown): boolean {
+  return typeof schema === "object" && schema !== null && (schema as { type?: unknown }).type === "null";
+}
+
+/**
+ * The {@linkcode ColumnKind} for one property's JSON Schema (see the module table).
+ *
+ * @example Map a few property schemas
+ * ```ts
+ * import { columnKindOf } from "./stream_schema.ts";
+ * if (columnKindOf({ type: ["null", "integer"] }) !== "integer") throw new Error();
+ * if (columnKindOf({ type: "string", format: "date-time" }) !== "timestamp_with_timezone") throw new Error();
+ * if (columnKindOf({ type: ["string", "integer"] }) !== "json") throw new Error();
+ * ```
+ */
+export function columnKindOf(propertySchema: unknown): ColumnKind {
+  if (typeof propertySchema !== "object" || propertySchema === null || Array.isArray(propertySchema)) {
+    return "json";
+  }
+  const schema = propertySchema as Record<string, unknown>;
+  const airbyteType = schema.airbyte_type;
+  if (typeof airbyteType === "string" && airbyteType in AIRBYTE_TYPES) return AIRBYTE_TYPES[airbyteType];
+
+  if (typeof schema.$ref === "string") {
+    const match = /WellKnownTypes\.json#\/?definitions\/(\w+)$/.exec(schema.$ref);
+    return (match && WELL_KNOWN_TYPES[match[1]]) || "json";
+  }
+
+  const declared = schema.type;
+  if (declared === undefined) {
+    // A union written as anyOf/oneOf of null and one schema is just a nullable column.
+    const variants = schema.anyOf ?? schema.oneOf;
+    if (Array.isArray(variants)) {
+      const nonNull = variants.filter((v) => !isNullSchema(v));
+      if (nonNull.length === 1) return columnKindOf(nonNull[0]);
+    }
+    return "json";
+  }
+  const types = (Array.isArray(declared) ? declared : [declared]).filter((t) => t !== "null");
+  let type: unknown;
+  if (types.length === 1) type = types[0];
+  else if (types.length === 2 && types.includes("integer") && types.includes("number")) type = "number";
+  else return "json";
+
+  switch (type) {
+    case "string":
+      switch (schema.format) {
+        case "date":
+          return "date";
+        case "date-time":
+          return "timestamp_with_timezone";
+        case "time":
+          return "time_without_timezone";
+        default:
+          return "string";
+      }
+    case "integer":
+      return "integer";
+    case "number":
+      return isDecimalStep(schema.multipleOf) ? "decimal" : "number";
+    case "boolean":
+      return "boolean";
+    default:
+      return "json";
+  }
+}
+
+/** Options for {@linkcode toStreamColumns}. */
+export interface StreamColumnsOptions {
+  /** The stream's name, used in error messages. */
+  stream?: string;
+}
+
+/**
+ * The columns of a stream's cache table: one per top-level property of its JSON Schema (in schema
+ * order), then `_airbyte_raw_id`, `_airbyte_extracted_at` and `_airbyte_meta`.
+ *
+ * Throws a `CacheError` when two properties normalize to the same column name, or a property
+ * normalizes to one of the three Airbyte column names.
+ *
+ * @example Columns of a small stream
+ * ```ts
+ * import { toStreamColumns } from "./stream_schema.ts";
+ * const columns = toStreamColumns({
+ *   type: "object",
+ *   properties: { Id: { type: "integer" }, "Updated At": { type: "string", format: "date-time" } },
+ * });
+ * const names = columns.map((c) => `${c.name} ${c.sqlType}`);
+ * if (names.join(", ") !== "id BIGINT, updated_at TIMESTAMPTZ, _airbyte_raw_id VARCHAR, " +
+ *   "_airbyte_extracted_at TIMESTAMPTZ, _airbyte_meta VARCHAR") throw new Error(names.join(", "));
+ * ```
+ */
+export function toStreamColumns(jsonSchema: unknown, options: StreamColumnsOptions = {}): ColumnSpec[] {
+  const properties = (typeof jsonSchema === "object" && jsonSchema !== null &&
+    (jsonSchema as { properties?: unknown }).properties) || {};
+  if (typeof properties !== "object" || Array.isArray(properties)) {
+    throw new CacheError(`Cannot read the JSON Schema of stream '${options.stream ?? "?"}': 'properties' is not an object.`, {
+      context: { stream: options.stream },
+    });
+  }
+  const entries = Object.entries(properties as Record<string, unknown>);
+  const internal = [AIRBYTE_RAW_ID_COLUMN, AIRBYTE_EXTRACTED_AT_COLUMN, AIRBYTE_META_COLUMN];
+  const normalized = normalizeColumns([...entries.map(([key]) => key), ...internal]);
+  assertNoCollisions(options.stream ?? "?", normalized);
+
+  const columns = entries.map(([key, schema]) => columnSpec(key, normalized.columns.get(key)!, columnKindOf(schema)));
+  columns.push(
+    columnSpec(AIRBYTE_RAW_ID_COLUMN, AIRBYTE_RAW_ID_COLUMN, "string"),
+    columnSpec(AIRBYTE_EXTRACTED_AT_COLUMN, AIRBYTE_EXTRACTED_AT_COLUMN, "timestamp_with_timezone"),
+    columnSpec(AIRBYTE_META_COLUMN, AIRBYTE_META_COLUMN, "json"),
+  );
+  return columns;
+}
+
+/**
+ * Quotes a SQL identifier for DuckDB (`"` doubled inside).
+ *
+ * @example
+ * ```ts
+ * import { quoteIdentifier } from "./stream_schema.ts";
+ * if (quoteIdentifier('a"b') !== '"a""b"') throw new Error();
+ * ```
+ */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+function qualified(schemaName: string, tableName: string): string {
+  return `${quoteIdentifier(schemaName)}.${quoteIdentifier(tableName)}`;
+}
+
+/**
+ * `CREATE TABLE IF NOT EXISTS` for a stream's table. Names are quoted, not normalized: pass
+ * already-normalized names.
+ *
+ * @example
+ * ```ts
+ * import { createTableSql, toStreamColumns } from "./stream_schema.ts";
+ * const sql = createTableSql("main", "users", toStreamColumns({ properties: { id: { type: "integer" } } }));
+ * if (!sql.startsWith('CREATE TABLE IF NOT EXISTS "main"."users" (\n  "id" BIGINT,')) throw new Error(sql);
+ * ```
+ */
+export function createTableSql(schemaName: string, tableName: string, columns: ColumnSpec[]): string {
+  const lines = columns.map((c) => `  ${quoteIdentifier(c.name)} ${c.sqlType}`);
+  return `CREATE TABLE IF NOT EXISTS ${qualified(schemaName, tableName)} (\n${lines.join(",\n")}\n)`;
+}
+
+/** A column as the database reports it (e.g. from `DESCRIBE` or `information_schema.columns`). */
+export interface ExistingColumn {
+  name: string;
+  sqlType: string;
+}
+
+/**
+ * Spells a DuckDB type one way, so `TIMESTAMPTZ` equals `TIMESTAMP WITH TIME ZONE` and
+ * `DECIMAL(38, 9)` equals `decimal(38,9)`.
+ *
+ * @example
+ * ```ts
+ * import { canonicalSqlType } from "./stream_schema.ts";
+ * if (canonicalSqlType("timestamp with time zone") !== "TIMESTAMPTZ") throw new Error();
+ * if (canonicalSqlType("TEXT") !== "VARCHAR") throw new Error();
+ * ```
+ */
+export function canonicalSqlType(sqlType: string): string {
+  const type = sqlType.trim().toUpperCase().replace(/\s+/g, " ").replace(/\s*([(),])\s*/g, "$1");
+  const aliases: Record<string, string> = {
+    "TIMESTAMP WITH TIME ZONE": "TIMESTAMPTZ",
+    "TIMESTAMP WITHOUT TIME ZONE": "TIMESTAMP",
+    "DATETIME": "TIMESTAMP",
+    "TIME WITHOUT TIME ZONE": "TIME",
+    "INT8": "BIGINT",
+    "LONG": "BIGINT",
+    "FLOAT8": "DOUBLE",
+    "DOUBLE PRECISION": "DOUBLE",
+    "TEXT": "VARCHAR",
+    "STRING": "VARCHAR",
+    "CHAR": "VARCHAR",
+    "BPCHAR": "VARCHAR",
+    "BOOL": "BOOLEAN",
+    "LOGICAL": "BOOLEAN",
+  };
+  if (type in aliases) return aliases[type];
+  if (type.startsWith("VARCHAR(")) return "VARCHAR";
+  return type.replace(/^NUMERIC\(/, "DECIMAL(");
+}
+
+function findExisting(existing: ExistingColumn[], name: string): ExistingColumn | undefined {
+  // DuckDB identifiers are case-insensitive.
+  const lower = name.toLowerCase();
+  return existing.find((e) => e.name.toLowerCase() === lower);
+}
+
+/**
+ * Schema evolution: one `ALTER TABLE … ADD COLUMN` per wanted column the table lacks. Columns are
+ * never dropped, and a column whose type changed keeps its old type (no statement): rewriting
+ * data is never done behind the user's back. Build the batch with
+ * {@linkcode alignColumnsToTable} so values are converted to the type the table really has.
+ *
+ * @example Add the new column only
+ * ```ts
+ * import { addMissingColumnsSql, toStreamColumns } from "./stream_schema.ts";
+ * const wanted = toStreamColumns({ properties: { id: { type: "integer" }, email: { type: "string" } } });
+ * const existing = [{ name: "id", sqlType: "VARCHAR" }, { name: "_airbyte_raw_id", sqlType: "VARCHAR" },
+ *   { name: "_airbyte_extracted_at", sqlType: "TIMESTAMP WITH TIME ZONE" }, { name: "_airbyte_meta", sqlType: "VARCHAR" }];
+ * const sql = addMissingColumnsSql("main", "users", existing, wanted);
+ * if (sql.length !== 1 || sql[0] !== 'ALTER TABLE "main"."users" ADD COLUMN "email" VARCHAR') throw new Error(sql[0]);
+ * ```
+ */
+export function addMissingColumnsSql(
+  schemaName: string,
+  tableName: string,
+  existing: ExistingColumn[],
+  wanted: ColumnSpec[],
+): string[] {
+  return wanted
+    .filter((c) => !findExisting(existing, c.name))
+    .map((c) => `ALTER TABLE ${qualified(schemaName, tableName)} ADD COLUMN ${quoteIdentifier(c.name)} ${c.sqlType}`);
+}
+
+function specForSqlType(wanted: ColumnSpec, sqlType: string): ColumnSpec {
+  const type = canonicalSqlType(sqlType);
+  const decimal = /^DECIMAL\((\d+),(\d+)\)$/.exec(type);
+  if (decimal && Number(decimal[1]) <= 38) {
+    const scale = Number(decimal[2]);
+    const kind: ColumnKind = scale === 0 ? "big_integer" : "decimal";
+    return { ...columnSpec(wanted.property, wanted.name, kind), sqlType: type, arrowType: arrowTypeFor(kind, scale) };
+  }
+  const byType: Record<string, ColumnKind> = {
+    VARCHAR: wanted.sqlType === "VARCHAR" ? wanted.kind : "string",
+    BIGINT: "integer",
+    DOUBLE: "number",
+    BOOLEAN: "boolean",
+    DATE: "date",
+    TIMESTAMPTZ: "timestamp_with_timezone",
+    TIMESTAMP: "timestamp_without_timezone",
+    TIME: "time_without_timezone",
+  };
+  const kind = byType[type];
+  if (!kind) {
+    throw new CacheError(
+      `Cannot write property '${wanted.property}' into column '${wanted.name}': its type ${sqlType} is not one this cache writes.`,
+      { guidance: "Drop or rename the column (or the table) so the cache can recreate it.", context: { sqlType } },
+    );
+  }
+  return columnSpec(wanted.property, wanted.name, kind);
+}
+
+/**
+ * The columns a batch must have to insert into an existing table: wanted columns whose table
+ * column has another type take the table's type (values are converted to it, and values that do
+ * not fit are kept in `_airbyte_meta`, see `ArrowBatchBuilder`). Columns the table lacks are kept
+ * as wanted (add them first with {@linkcode addMissingColumnsSql}).
+ *
+ * @example An integer property meeting an old VARCHAR column
+ * ```ts
+ * import { alignColumnsToTable, toStreamColumns } from "./stream_schema.ts";
+ * const wanted = toStreamColumns({ properties: { id: { type: "integer" } } });
+ * const aligned = alignColumnsToTable([{ name: "id", sqlType: "VARCHAR" }], wanted);
+ * if (aligned[0].kind !== "string") throw new Error();
+ * ```
+ */
+export function alignColumnsToTable(existing: ExistingColumn[], wanted: ColumnSpec[]): ColumnSpec[] {
+  return wanted.map((c) => {
+    const found = findExisting(existing, c.name);
+    if (!found || canonicalSqlType(found.sqlType) === canonicalSqlType(c.sqlType)) return c;
+    return specForSqlType(c, found.sqlType);
+  });
+}

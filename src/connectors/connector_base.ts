@@ -1,0 +1,286 @@
+/**
+ * What sources and destinations share: a name, an executor, a spec fetched once, a config
+ * validated against that spec, `check`, and the loop that turns a connector's stdout into
+ * Airbyte messages (skipping malformed lines, keeping a log tail, turning TRACE errors into
+ * typed errors and applying CONTROL config updates).
+ *
+ * @module
+ */
+import {
+  AirbyteError,
+  ConnectorCheckFailedError,
+  ConnectorFailedError,
+  InvalidArgumentError,
+  ProtocolError,
+} from "../errors.ts";
+import type { Executor } from "../executors/executor.ts";
+import { consoleLogger, type Logger } from "../logger.ts";
+import type { AirbyteMessage, ConnectorSpecification } from "../protocol/messages.ts";
+import { parseMessageLine } from "../protocol/message_parser.ts";
+import { maskSecrets, registerSecretsFromConfig } from "../secrets.ts";
+import { assertValidConfig } from "./config_validation.ts";
+
+/** A connector config: the JSON object the connector's spec describes. */
+export type ConnectorConfig = Record<string, unknown>;
+
+/** Options shared by `Source` and `Destination` constructors. */
+export interface ConnectorBaseOptions {
+  config?: ConnectorConfig;
+  /** Called when the connector emits a CONTROL message with an updated (migrated) config. */
+  configChangeCallback?: (newConfig: ConnectorConfig) => void | Promise<void>;
+  /** Where connector LOG lines and skipped malformed lines go. @default consoleLogger() */
+  logger?: Logger;
+}
+
+/** Options for one connector run. */
+export interface RunOptions {
+  files?: Record<string, string>;
+  stdin?: AsyncIterable<string>;
+  signal?: AbortSignal;
+}
+
+const LOG_TAIL = 50;
+// Field names that are secret by convention, even when a spec forgets `airbyte_secret`.
+const SECRET_NAME = /(^|_)(password|secret|token|api_?key|private_key|credentials?)($|_)/i;
+
+/**
+ * The shared base of {@linkcode Source} and {@linkcode Destination}.
+ *
+ * @example Subclasses get spec, config and check
+ * ```ts ignore
+ * const source = await getSource("source-faker", { config: { count: 10 } });
+ * await source.check();
+ * ```
+ */
+export abstract class ConnectorBase {
+  /** The connector's name, e.g. `source-faker`. */
+  readonly name: string;
+  /** How the connector is run. */
+  readonly executor: Executor;
+  protected readonly logger: Logger;
+  #config?: ConnectorConfig;
+  #spec?: Promise<ConnectorSpecification>;
+  #configChangeCallback?: ConnectorBaseOptions["configChangeCallback"];
+  #logTail: string[] = [];
+
+  constructor(name: string, executor: Executor, options: ConnectorBaseOptions = {}) {
+    this.name = name;
+    this.executor = executor;
+    this.logger = options.logger ?? consoleLogger();
+    this.#configChangeCallback = options.configChangeCallback;
+    if (options.config) this.#config = structuredClone(options.config);
+  }
+
+  /** Run the connector's `spec` (once; the result is kept). */
+  spec(): Promise<ConnectorSpecification> {
+    this.#spec ??= this.#fetchSpec().catch((e) => {
+      this.#spec = undefined; // let a later call retry, e.g. after an install is fixed
+      throw e;
+    });
+    return this.#spec;
+  }
+
+  async #fetchSpec(): Promise<ConnectorSpecification> {
+    for await (const msg of this.runMessages("spec")) {
+      if (msg.type === "SPEC" && msg.spec) return msg.spec as ConnectorSpecification;
+    }
+    throw new ProtocolError(`Cannot read the spec of '${this.name}': it printed no SPEC message.`, {
+      guidance: "Check that the executable is an Airbyte connector (it must answer `spec`).",
+      context: { connector: this.name, logTail: this.lastLogLines() },
+    });
+  }
+
+  /** The JSON Schema of this connector's config (from its spec). Await it. */
+  get configSpec(): Promise<Record<string, unknown>> {
+    return this.spec().then((s) => (s.connectionSpecification ?? {}) as Record<string, unknown>);
+  }
+
+  /**
+   * Set the config. With `validate` (the default) it is checked against the connector's spec
+   * first and nothing changes when it is invalid.
+   */
+  async setConfig(config: ConnectorConfig, options: { validate?: boolean } = {}): Promise<void> {
+    if (options.validate ?? true) await this.validateConfig(config);
+    this.#config = structuredClone(config);
+    await this.#registerSecrets(this.#config);
+  }
+
+  /** A copy of the current config. Throws when none was set. */
+  getConfig(): ConnectorConfig {
+    if (!this.#config) {
+      throw new InvalidArgumentError(`Cannot use '${this.name}' without a config.`, {
+        guidance: "Pass `config` to getSource()/getDestination() or call `setConfig(config)`.",
+        context: { connector: this.name },
+      });
+    }
+    return structuredClone(this.#config);
+  }
+
+  /** True when a config has been set. */
+  get hasConfig(): boolean {
+    return this.#config !== undefined;
+  }
+
+  /** Validate `config` (default: the current one) against the spec; throws `ConfigValidationError`. */
+  async validateConfig(config?: ConnectorConfig): Promise<void> {
+    const target = config ?? this.getConfig();
+    const schema = await this.configSpec;
+    await this.#registerSecrets(target);
+    assertValidConfig(this.name, target, schema);
+  }
+
+  async #registerSecrets(config: ConnectorConfig): Promise<void> {
+    let schema: Record<string, unknown> | undefined;
+    try {
+      schema = await this.configSpec;
+    } catch {
+      schema = undefined; // no spec: fall back to name-based masking below
+    }
+    registerSecretsFromConfig(config, schema);
+    registerByName(config);
+  }
+
+  /** Run `check`; throws `ConnectorCheckFailedError` with the connector's own message. */
+  async check(options: { signal?: AbortSignal } = {}): Promise<void> {
+    const files = await this.configFiles();
+    for await (const msg of this.runMessages("check", { files, signal: options.signal })) {
+      if (msg.type === "CONNECTION_STATUS") {
+        const status = msg.connectionStatus as { status: string; message?: string };
+        if (status.status === "SUCCEEDED") return;
+        throw new ConnectorCheckFailedError(
+          `Check failed for '${this.name}': ${status.message ?? "(no message)"}`,
+          {
+            guidance: "Fix the config (or the service it points at) and run check again.",
+            context: { connector: this.name, logTail: this.lastLogLines() },
+          },
+        );
+      }
+    }
+    throw new ProtocolError(`Cannot read the check result of '${this.name}': no CONNECTION_STATUS message.`, {
+      context: { connector: this.name, logTail: this.lastLogLines() },
+    });
+  }
+
+  /** The `--config` file content, after making sure secrets are registered for masking. */
+  protected async configFiles(): Promise<Record<string, string>> {
+    const config = this.getConfig();
+    await this.#registerSecrets(config);
+    return { "--config": JSON.stringify(config) };
+  }
+
+  /** The last connector log lines (LOG messages, skipped lines and stderr), masked. */
+  lastLogLines(): string[] {
+    const stderr = this.executor.lastLogLines?.() ?? [];
+    return [...this.#logTail, ...stderr].slice(-LOG_TAIL).map(maskSecrets);
+  }
+
+  #remember(line: string): void {
+    this.#logTail.push(maskSecrets(line));
+    if (this.#logTail.length > LOG_TAIL) this.#logTail.shift();
+  }
+
+  /**
+   * Run one connector verb and yield its messages. LOG messages feed the logger and the log tail;
+   * malformed lines are logged and skipped; a TRACE error becomes `ConnectorFailedError` (thrown
+   * once the connector has ended, so its exit code is known); CONTROL config updates are applied.
+   */
+  protected async *runMessages(verb: string, options: RunOptions = {}): AsyncGenerator<AirbyteMessage> {
+    this.#logTail = [];
+    let traceError: { message?: string; internal_message?: string; failure_type?: string } | undefined;
+    const lines = this.executor.execute([verb], {
+      files: options.files,
+      stdin: options.stdin,
+      signal: options.signal,
+    });
+    try {
+      for await (const line of lines) {
+        if (line.length === 0) continue;
+        const outcome = parseMessageLine(line);
+        if (!outcome.ok) {
+          const note = `Skipped a line from '${this.name}' that is not a valid Airbyte message ` +
+            `(${outcome.reason}): ${outcome.excerpt}`;
+          this.#remember(note);
+          this.logger.warn(note);
+          continue;
+        }
+        const msg = outcome.message;
+        switch (msg.type) {
+          case "LOG": {
+            const log = msg.log as { level: string; message: string };
+            this.#remember(`${log.level} ${log.message}`);
+            if (log.level === "ERROR" || log.level === "FATAL") this.logger.warn(`[${this.name}] ${log.message}`);
+            else this.logger.debug(`[${this.name}] ${log.message}`);
+            continue;
+          }
+          case "TRACE": {
+            const trace = msg.trace as { type: string; error?: typeof traceError };
+            if (trace.type === "ERROR") {
+              traceError ??= trace.error ?? {};
+              this.#remember(`TRACE ERROR ${trace.error?.message ?? ""}`);
+              continue;
+            }
+            yield msg;
+            continue;
+          }
+          case "CONTROL": {
+            // `spec` takes no config, and applying one would wait on the spec being read now.
+            if (verb !== "spec") await this.#applyControl(msg);
+            continue;
+          }
+          default:
+            yield msg;
+        }
+      }
+    } catch (error) {
+      if (traceError) throw this.#traceFailure(traceError, error);
+      throw error;
+    }
+    if (traceError) throw this.#traceFailure(traceError, undefined);
+  }
+
+  #traceFailure(
+    trace: { message?: string; internal_message?: string; failure_type?: string },
+    cause: unknown,
+  ): ConnectorFailedError {
+    const exitCode = cause instanceof AirbyteError ? cause.context.exitCode : undefined;
+    return new ConnectorFailedError(
+      `Connector '${this.name}' failed: ${trace.message ?? "(no message)"}`,
+      {
+        failureType: trace.failure_type,
+        internalMessage: trace.internal_message,
+        guidance: trace.failure_type === "config_error"
+          ? "The connector rejected its config; fix it and run again."
+          : trace.failure_type === "transient_error"
+          ? "The connector reported a transient failure; running again may succeed."
+          : undefined,
+        context: { connector: this.name, exitCode, logTail: this.lastLogLines() },
+        cause,
+      },
+    );
+  }
+
+  async #applyControl(msg: AirbyteMessage): Promise<void> {
+    const control = msg.control as { type: string; connectorConfig?: { config?: ConnectorConfig } };
+    if (control?.type !== "CONNECTOR_CONFIG" || !control.connectorConfig?.config) return;
+    const next = control.connectorConfig.config;
+    await this.#registerSecrets(next);
+    try {
+      assertValidConfig(this.name, next, await this.configSpec);
+    } catch (error) {
+      this.logger.warn(`Ignored a config update from '${this.name}' that fails its own spec: ${error}`);
+      return;
+    }
+    this.#config = structuredClone(next);
+    this.#remember("CONTROL config updated");
+    await this.#configChangeCallback?.(structuredClone(next));
+  }
+}
+
+function registerByName(value: unknown): void {
+  if (!value || typeof value !== "object") return;
+  for (const [k, v] of Object.entries(value)) {
+    if (SECRET_NAME.test(k) && (typeof v === "string" || typeof v === "number")) {
+      registerSecretsFromConfig({ [k]: v }, { properties: { [k]: { airbyte_secret: true } } });
+    } else if (v && typeof v === "object") registerByName(v);
+  }
+}

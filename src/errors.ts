@@ -1,0 +1,327 @@
+/**
+ * The error hierarchy. Every error a user can catch extends {@linkcode AirbyteError} and carries a
+ * string-literal `code`, an actionable `message`, optional `guidance`, and a `context` object
+ * (connector, stream, exit code, last log lines). Secrets are masked in all of them.
+ *
+ * @module
+ */
+import { maskSecrets } from "./secrets.ts";
+
+/** Every error code this library raises. */
+export type ErrorCode =
+  | "CONNECTOR_INSTALL_FAILED"
+  | "CONNECTOR_CHECK_FAILED"
+  | "CONNECTOR_FAILED"
+  | "SUBPROCESS_FAILED"
+  | "CONFIG_INVALID"
+  | "STREAM_NOT_FOUND"
+  | "NO_STREAMS_SELECTED"
+  | "EXECUTOR_UNAVAILABLE"
+  | "PROTOCOL_ERROR"
+  | "INVALID_ARGUMENT"
+  | "RUNTIME_UNSUPPORTED"
+  | "PERMISSION_DENIED"
+  | "CACHE_ERROR"
+  | "DESTINATION_FAILED"
+  | "ABORTED";
+
+/** Extra facts attached to an error. Values are masked before they are stored. */
+export interface ErrorContext {
+  connector?: string;
+  stream?: string;
+  exitCode?: number | null;
+  /** The connector's last stderr / log lines, newest last. */
+  logTail?: string[];
+  [key: string]: unknown;
+}
+
+/** Options shared by every error constructor. */
+export interface AirbyteErrorOptions {
+  guidance?: string;
+  context?: ErrorContext;
+  cause?: unknown;
+}
+
+function maskDeep(value: unknown): unknown {
+  if (typeof value === "string") return maskSecrets(value);
+  if (Array.isArray(value)) return value.map(maskDeep);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskDeep(v)]));
+  }
+  return value;
+}
+
+/**
+ * Base class of every error raised by airbyte-ts.
+ *
+ * @example Catch by code
+ * ```ts
+ * import { AirbyteError, StreamNotFoundError } from "./errors.ts";
+ * try {
+ *   throw new StreamNotFoundError("nope", ["users"]);
+ * } catch (e) {
+ *   if (!(e instanceof AirbyteError) || e.code !== "STREAM_NOT_FOUND") throw e;
+ * }
+ * ```
+ */
+export class AirbyteError extends Error {
+  /** A stable code to branch on. */
+  readonly code: ErrorCode;
+  /** What the user can do about it. */
+  readonly guidance?: string;
+  /** Facts about where it happened; secrets masked. */
+  readonly context: ErrorContext;
+
+  constructor(code: ErrorCode, message: string, options: AirbyteErrorOptions = {}) {
+    const context = maskDeep(options.context ?? {}) as ErrorContext;
+    const guidance = options.guidance ? maskSecrets(options.guidance) : undefined;
+    let full = maskSecrets(message);
+    if (guidance) full += `\nGuidance: ${guidance}`;
+    if (context.logTail?.length) {
+      full += `\nLast log lines:\n  ${context.logTail.slice(-10).join("\n  ")}`;
+    }
+    super(full, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.guidance = guidance;
+    this.context = context;
+  }
+}
+
+/**
+ * Installing a connector failed (pip, image pull, missing binary).
+ *
+ * @example
+ * ```ts
+ * import { ConnectorInstallError } from "./errors.ts";
+ * const e = new ConnectorInstallError("Cannot install 'source-x'", { context: { connector: "source-x" } });
+ * if (e.code !== "CONNECTOR_INSTALL_FAILED") throw new Error();
+ * ```
+ */
+export class ConnectorInstallError extends AirbyteError {
+  constructor(message: string, options?: AirbyteErrorOptions) {
+    super("CONNECTOR_INSTALL_FAILED", message, options);
+  }
+}
+
+/**
+ * A connector's `check` reported FAILED.
+ *
+ * @example
+ * ```ts
+ * import { ConnectorCheckFailedError } from "./errors.ts";
+ * const e = new ConnectorCheckFailedError("Check failed for 'source-x': bad key");
+ * if (e.code !== "CONNECTOR_CHECK_FAILED") throw new Error();
+ * ```
+ */
+export class ConnectorCheckFailedError extends AirbyteError {
+  constructor(message: string, options?: AirbyteErrorOptions) {
+    super("CONNECTOR_CHECK_FAILED", message, options);
+  }
+}
+
+/**
+ * The connector emitted a TRACE message of type ERROR.
+ *
+ * @example
+ * ```ts
+ * import { ConnectorFailedError } from "./errors.ts";
+ * const e = new ConnectorFailedError("boom", { failureType: "config_error" });
+ * if (e.failureType !== "config_error") throw new Error();
+ * ```
+ */
+export class ConnectorFailedError extends AirbyteError {
+  /** `system_error`, `config_error` or `transient_error`, as the connector reported it. */
+  readonly failureType?: string;
+  /** The connector's internal message, if any. */
+  readonly internalMessage?: string;
+  constructor(
+    message: string,
+    options: AirbyteErrorOptions & { failureType?: string; internalMessage?: string } = {},
+  ) {
+    super("CONNECTOR_FAILED", message, options);
+    this.failureType = options.failureType;
+    this.internalMessage = options.internalMessage ? maskSecrets(options.internalMessage) : undefined;
+  }
+}
+
+/**
+ * A connector process exited with a non-zero code (or was killed by a signal).
+ *
+ * @example
+ * ```ts
+ * import { SubprocessFailedError } from "./errors.ts";
+ * const e = new SubprocessFailedError("exited 1", { context: { exitCode: 1 } });
+ * if (e.context.exitCode !== 1) throw new Error();
+ * ```
+ */
+export class SubprocessFailedError extends AirbyteError {
+  constructor(message: string, options?: AirbyteErrorOptions) {
+    super("SUBPROCESS_FAILED", message, options);
+  }
+}
+
+/** One problem found while validating a config. */
+export interface ConfigIssue {
+  /** JSON path of the offending value, e.g. `$.count`. */
+  path: string;
+  message: string;
+}
+
+/**
+ * A config did not match the connector's JSON Schema.
+ *
+ * @example
+ * ```ts
+ * import { ConfigValidationError } from "./errors.ts";
+ * const e = new ConfigValidationError("source-faker", [{ path: "$.count", message: "must be integer" }]);
+ * if (!e.message.includes("$.count")) throw new Error();
+ * ```
+ */
+export class ConfigValidationError extends AirbyteError {
+  /** Every problem found, each with its JSON path. */
+  readonly issues: ConfigIssue[];
+  constructor(connector: string, issues: ConfigIssue[], options: AirbyteErrorOptions = {}) {
+    const lines = issues.map((i) => `  ${i.path}: ${i.message}`).join("\n");
+    super("CONFIG_INVALID", `Invalid config for '${connector}':\n${lines}`, {
+      guidance: "Fix the listed fields; `source.configSpec` holds the connector's JSON Schema.",
+      ...options,
+      context: { connector, ...options.context },
+    });
+    this.issues = issues.map((i) => ({ path: i.path, message: maskSecrets(i.message) }));
+  }
+}
+
+/**
+ * A stream name that the connector does not offer.
+ *
+ * @example
+ * ```ts
+ * import { StreamNotFoundError } from "./errors.ts";
+ * const e = new StreamNotFoundError("userz", ["users", "products"]);
+ * if (!e.message.includes("users")) throw new Error();
+ * ```
+ */
+export class StreamNotFoundError extends AirbyteError {
+  readonly availableStreams: string[];
+  constructor(stream: string | string[], available: string[], options: AirbyteErrorOptions = {}) {
+    const names = Array.isArray(stream) ? stream : [stream];
+    super(
+      "STREAM_NOT_FOUND",
+      `Cannot find stream${names.length > 1 ? "s" : ""} ${names.map((n) => `'${n}'`).join(", ")}. ` +
+        `Available streams: ${available.map((n) => `'${n}'`).join(", ") || "(none)"}.`,
+      { guidance: "Pick streams from `await source.getAvailableStreams()`.", ...options },
+    );
+    this.availableStreams = available;
+  }
+}
+
+/**
+ * A read was asked for with no stream selected.
+ *
+ * @example
+ * ```ts
+ * import { NoStreamsSelectedError } from "./errors.ts";
+ * if (new NoStreamsSelectedError("source-x").code !== "NO_STREAMS_SELECTED") throw new Error();
+ * ```
+ */
+export class NoStreamsSelectedError extends AirbyteError {
+  constructor(connector: string, options: AirbyteErrorOptions = {}) {
+    super("NO_STREAMS_SELECTED", `Cannot read from '${connector}': no streams are selected.`, {
+      guidance: "Call `source.selectStreams([...])` or `source.selectAllStreams()`, or pass `streams`.",
+      ...options,
+      context: { connector, ...options.context },
+    });
+  }
+}
+
+/**
+ * The chosen executor cannot run here (browser without a remote, missing Docker engine, ...).
+ *
+ * @example
+ * ```ts
+ * import { ExecutorUnavailableError } from "./errors.ts";
+ * if (new ExecutorUnavailableError("no").code !== "EXECUTOR_UNAVAILABLE") throw new Error();
+ * ```
+ */
+export class ExecutorUnavailableError extends AirbyteError {
+  constructor(message: string, options?: AirbyteErrorOptions) {
+    super("EXECUTOR_UNAVAILABLE", message, options);
+  }
+}
+
+/**
+ * A connector broke the Airbyte protocol in a way that cannot be skipped.
+ *
+ * @example
+ * ```ts
+ * import { ProtocolError } from "./errors.ts";
+ * if (new ProtocolError("no SPEC message").code !== "PROTOCOL_ERROR") throw new Error();
+ * ```
+ */
+export class ProtocolError extends AirbyteError {
+  constructor(message: string, options?: AirbyteErrorOptions) {
+    super("PROTOCOL_ERROR", message, options);
+  }
+}
+
+/**
+ * A caller passed arguments that cannot work together.
+ *
+ * @example
+ * ```ts
+ * import { InvalidArgumentError } from "./errors.ts";
+ * if (new InvalidArgumentError("x").code !== "INVALID_ARGUMENT") throw new Error();
+ * ```
+ */
+export class InvalidArgumentError extends AirbyteError {
+  constructor(message: string, options?: AirbyteErrorOptions) {
+    super("INVALID_ARGUMENT", message, options);
+  }
+}
+
+/**
+ * The current runtime lacks a capability (spawning in a browser) or a permission (Deno flags).
+ *
+ * @example
+ * ```ts
+ * import { RuntimeCapabilityError } from "./errors.ts";
+ * const e = new RuntimeCapabilityError("PERMISSION_DENIED", "Cannot spawn", { guidance: "add --allow-run" });
+ * if (e.guidance !== "add --allow-run") throw new Error();
+ * ```
+ */
+export class RuntimeCapabilityError extends AirbyteError {
+  constructor(code: "RUNTIME_UNSUPPORTED" | "PERMISSION_DENIED", message: string, options?: AirbyteErrorOptions) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * The DuckDB cache could not do what was asked (open, write, query).
+ *
+ * @example
+ * ```ts
+ * import { CacheError } from "./errors.ts";
+ * if (new CacheError("x").code !== "CACHE_ERROR") throw new Error();
+ * ```
+ */
+export class CacheError extends AirbyteError {
+  constructor(message: string, options?: AirbyteErrorOptions) {
+    super("CACHE_ERROR", message, options);
+  }
+}
+
+/**
+ * A destination connector failed while writing.
+ *
+ * @example
+ * ```ts
+ * import { DestinationFailedError } from "./errors.ts";
+ * if (new DestinationFailedError("x").code !== "DESTINATION_FAILED") throw new Error();
+ * ```
+ */
+export class DestinationFailedError extends AirbyteError {
+  constructor(message: string, options?: AirbyteErrorOptions) {
+    super("DESTINATION_FAILED", message, options);
+  }
+}

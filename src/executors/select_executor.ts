@@ -1,0 +1,72 @@
+/**
+ * The one factory that turns `getSource`/`getDestination` options into an executor. At most one
+ * way of running a connector may be named; with none, the connector is pip-installed from PyPI
+ * as `airbyte-<name>` into its own venv.
+ *
+ * @module
+ */
+import { ExecutorUnavailableError, InvalidArgumentError } from "../errors.ts";
+import { detectRuntimeKey } from "../runtime/detect.ts";
+import type { Executor } from "./executor.ts";
+import { InProcessExecutor, type InProcessConnector } from "./in_process.ts";
+import { SubprocessExecutor } from "./subprocess.ts";
+import { VenvExecutor } from "./venv.ts";
+
+/** How to run a connector: at most one of `executor`, `pipUrl`, `localExecutable`, `dockerImage`, `remote`, `connector`. */
+export interface ExecutorChoice {
+  /** A ready executor. */
+  executor?: Executor;
+  /** pip-install this requirement into an isolated venv, e.g. `"airbyte-source-faker==7.2.1"` or a local path. */
+  pipUrl?: string;
+  /** A connector executable already on disk or on PATH. */
+  localExecutable?: string;
+  /** A Docker image, run through the Docker Engine HTTP API. */
+  dockerImage?: string;
+  /** A remote executor server. */
+  remote?: { url: string; token: string };
+  /** A JS/TS connector run in-process (browser, edge). */
+  connector?: InProcessConnector;
+  /** The PyPI version to install when no `pipUrl` is given. */
+  version?: string;
+  /** Install the connector if it is missing. @default true */
+  install?: boolean;
+}
+
+/**
+ * Build the executor for `name` from the options.
+ *
+ * @example A local executable
+ * ```ts
+ * import { selectExecutor } from "./select_executor.ts";
+ * const ex = selectExecutor("source-x", { localExecutable: "/usr/bin/true" });
+ * if (!ex.name.includes("source-x")) throw new Error();
+ * ```
+ */
+export function selectExecutor(name: string, choice: ExecutorChoice = {}): Executor {
+  const given = (["executor", "pipUrl", "localExecutable", "dockerImage", "remote", "connector"] as const)
+    .filter((k) => choice[k] !== undefined);
+  if (given.length > 1) {
+    throw new InvalidArgumentError(
+      `Cannot run '${name}' in two ways at once: ${given.map((g) => `'${g}'`).join(" and ")} were both given.`,
+      { guidance: "Pass only one of executor, pipUrl, localExecutable, dockerImage, remote, connector." },
+    );
+  }
+  if (choice.executor) return choice.executor;
+  if (choice.connector) return new InProcessExecutor(choice.connector);
+  if (choice.localExecutable) return new SubprocessExecutor({ command: choice.localExecutable, name });
+  if (choice.dockerImage || choice.remote) {
+    const what = choice.dockerImage ? `the Docker image '${choice.dockerImage}'` : `the remote executor '${choice.remote!.url}'`;
+    throw new ExecutorUnavailableError(`Cannot run '${name}' through ${what}: this build has no such executor yet.`, {
+      guidance: "Use pipUrl (a Python venv), localExecutable, or an in-process connector.",
+      context: { connector: name },
+    });
+  }
+  if (detectRuntimeKey() === "browser") {
+    throw new ExecutorUnavailableError(`Cannot install '${name}' in a browser: it cannot run Python or processes.`, {
+      guidance: "Pass `connector` (an InProcessConnector) or `remote` (a RemoteExecutor server).",
+      context: { connector: name },
+    });
+  }
+  const pipUrl = choice.pipUrl ?? `airbyte-${name}${choice.version && choice.version !== "latest" ? `==${choice.version}` : ""}`;
+  return new VenvExecutor({ name, pipUrl });
+}

@@ -1,0 +1,356 @@
+/**
+ * Split a byte stream into text lines: the first stage of reading a connector's stdout.
+ *
+ * It searches for `\n` in the bytes and decodes each chunk's run of complete lines with one
+ * `TextDecoder.decode` call, so no string grows with the stream. A `\n` byte never occurs
+ * inside a multi-byte UTF-8 sequence, which makes splitting before decoding safe. Only the
+ * unfinished tail of a chunk is kept (as bytes) until its newline arrives, and a line longer
+ * than `maxLineBytes` is dropped piece by piece instead of being held.
+ *
+ * @module
+ */
+import { flattenBatches } from "./_flatten_batches.ts";
+
+/** What {@linkcode LineSplitterOptions.onOversizedLine} is told about a skipped line. */
+export interface OversizedLineInfo {
+  /** The line's length in bytes (without its line break). */
+  bytes: number;
+  /** Its first ~200 bytes, decoded, to help find where it came from. */
+  head: string;
+}
+
+/** Options for {@linkcode splitLines}, {@linkcode LineSplitter} and {@linkcode LineSplitterStream}. */
+export interface LineSplitterOptions {
+  /**
+   * Longest line kept, in bytes. A longer line is skipped and reported; the lines after it
+   * still arrive.
+   * @default {256 * 1024 * 1024}
+   */
+  maxLineBytes?: number;
+  /** Called for each skipped oversized line. The default writes one line with `console.warn`. */
+  onOversizedLine?: (info: OversizedLineInfo) => void;
+}
+
+/**
+ * The default {@linkcode LineSplitterOptions.maxLineBytes}: 256 MiB.
+ *
+ * @example Half the default
+ * ```ts
+ * import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from "./line_splitter.ts";
+ * const splitter = new LineSplitter({ maxLineBytes: DEFAULT_MAX_LINE_BYTES / 2 });
+ * if (splitter.push(new TextEncoder().encode("a\n")).length !== 1) throw new Error();
+ * ```
+ */
+export const DEFAULT_MAX_LINE_BYTES: number = 256 * 1024 * 1024;
+
+const NEWLINE = 0x0a;
+const HEAD_BYTES = 200;
+
+function warnOversizedLine(info: OversizedLineInfo): void {
+  console.warn(
+    `Skipping a line of ${info.bytes} bytes: it exceeds the line size limit. It starts with '${info.head}'`,
+  );
+}
+
+/**
+ * A push-based line splitter: hand it byte chunks, get back the lines they complete. It is the
+ * synchronous core of {@linkcode splitLines} and {@linkcode LineSplitterStream}; use it directly
+ * when you already have a loop over chunks and want no extra promise per line.
+ *
+ * Lines end at `\n`; a `\r` before it is removed. A leading UTF-8 byte order mark is dropped.
+ * Invalid UTF-8 becomes U+FFFD rather than an error.
+ *
+ * @example Feed chunks, then flush
+ * ```ts
+ * import { LineSplitter } from "./line_splitter.ts";
+ * const bytes = new TextEncoder().encode("a\r\nbc\nd");
+ * const splitter = new LineSplitter();
+ * const lines = [...splitter.push(bytes.subarray(0, 4)), ...splitter.push(bytes.subarray(4)), ...splitter.flush()];
+ * if (lines.join("|") !== "a|bc|d") throw new Error(lines.join("|"));
+ * ```
+ */
+export class LineSplitter {
+  readonly #maxLineBytes: number;
+  readonly #onOversizedLine: (info: OversizedLineInfo) => void;
+  // ignoreBOM keeps a U+FEFF inside the data; only the stream's very first bytes are checked.
+  readonly #decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  #atStart = true;
+  /** Byte pieces of the unfinished line, copied because producers may reuse their buffers. */
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  /** Set while dropping an oversized line until its newline. */
+  #skipping = false;
+  #skippedBytes = 0;
+  #skippedHead = "";
+
+  /** Create a splitter; see {@linkcode LineSplitterOptions}. */
+  constructor(options: LineSplitterOptions = {}) {
+    this.#maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.#onOversizedLine = options.onOversizedLine ?? warnOversizedLine;
+  }
+
+  /**
+   * Add a chunk and return the lines it completes (possibly none).
+   *
+   * @param chunk The next bytes of the stream. It is not kept after the call returns.
+   * @param out An array to append the lines to, to save an allocation.
+   * @returns `out`, with the completed lines appended.
+   */
+  push(chunk: Uint8Array, out: string[] = []): string[] {
+    let start = 0;
+    if (this.#atStart) {
+      if (chunk.length === 0) return out;
+      this.#atStart = false;
+      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) start = 3;
+    }
+    const firstNewline = chunk.indexOf(NEWLINE, start);
+    if (firstNewline === -1) {
+      this.#hold(chunk.subarray(start));
+      return out;
+    }
+    if (this.#pendingBytes > 0 || this.#skipping) {
+      this.#finishPending(chunk.subarray(start, firstNewline), out);
+      start = firstNewline + 1;
+    }
+    const lastNewline = chunk.lastIndexOf(NEWLINE);
+    if (lastNewline >= start) {
+      const run = chunk.subarray(start, lastNewline);
+      if (run.length > this.#maxLineBytes) this.#splitRunChecked(run, out);
+      else splitDecoded(this.#decoder.decode(run), out);
+      start = lastNewline + 1;
+    }
+    if (start < chunk.length) this.#hold(chunk.subarray(start));
+    return out;
+  }
+
+  /**
+   * End of input: return the last line if it had no newline.
+   *
+   * @param out An array to append the line to.
+   * @returns `out`, with the final line appended when there is one.
+   */
+  flush(out: string[] = []): string[] {
+    if (this.#pendingBytes > 0 || this.#skipping) this.#finishPending(new Uint8Array(0), out);
+    return out;
+  }
+
+  /** Keep an unfinished line's bytes, or count them when the line is already too long. */
+  #hold(piece: Uint8Array): void {
+    if (piece.length === 0) return;
+    if (this.#skipping) {
+      this.#skippedBytes += piece.length;
+      return;
+    }
+    if (this.#pendingBytes + piece.length > this.#maxLineBytes) {
+      this.#startSkipping(piece);
+      return;
+    }
+    this.#pending.push(piece.slice());
+    this.#pendingBytes += piece.length;
+  }
+
+  #startSkipping(piece: Uint8Array): void {
+    const head = new Uint8Array(Math.min(HEAD_BYTES, this.#pendingBytes + piece.length));
+    let filled = 0;
+    for (const part of [...this.#pending, piece]) {
+      if (filled === head.length) break;
+      const take = part.subarray(0, head.length - filled);
+      head.set(take, filled);
+      filled += take.length;
+    }
+    this.#skippedHead = this.#decoder.decode(head);
+    this.#skippedBytes = this.#pendingBytes + piece.length;
+    this.#skipping = true;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+  }
+
+  /** The held line ends with `last` (the bytes before its newline). */
+  #finishPending(last: Uint8Array, out: string[]): void {
+    if (!this.#skipping && this.#pendingBytes + last.length > this.#maxLineBytes) this.#startSkipping(last);
+    else if (this.#skipping) this.#skippedBytes += last.length;
+    if (this.#skipping) {
+      const info = { bytes: this.#skippedBytes, head: this.#skippedHead };
+      this.#skipping = false;
+      this.#skippedBytes = 0;
+      this.#skippedHead = "";
+      this.#onOversizedLine(info);
+      return;
+    }
+    let bytes: Uint8Array;
+    if (this.#pending.length === 1 && last.length === 0) {
+      bytes = this.#pending[0];
+    } else {
+      bytes = new Uint8Array(this.#pendingBytes + last.length);
+      let offset = 0;
+      for (const piece of this.#pending) {
+        bytes.set(piece, offset);
+        offset += piece.length;
+      }
+      bytes.set(last, offset);
+    }
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    out.push(stripCarriageReturn(this.#decoder.decode(bytes)));
+  }
+
+  /** Rare path (a run of lines longer than the limit): check each line's byte length. */
+  #splitRunChecked(run: Uint8Array, out: string[]): void {
+    let start = 0;
+    while (start <= run.length) {
+      let end = run.indexOf(NEWLINE, start);
+      if (end === -1) end = run.length;
+      const line = run.subarray(start, end);
+      if (line.length > this.#maxLineBytes) {
+        this.#onOversizedLine({
+          bytes: line.length,
+          head: this.#decoder.decode(line.subarray(0, HEAD_BYTES)),
+        });
+      } else {
+        out.push(stripCarriageReturn(this.#decoder.decode(line)));
+      }
+      start = end + 1;
+    }
+  }
+}
+
+function stripCarriageReturn(line: string): string {
+  return line.length > 0 && line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
+}
+
+/** Split decoded text (complete lines joined by `\n`, no trailing `\n`) into `out`. */
+function splitDecoded(text: string, out: string[]): void {
+  let start = 0;
+  for (;;) {
+    const end = text.indexOf("\n", start);
+    if (end === -1) {
+      out.push(stripCarriageReturn(start === 0 ? text : text.slice(start)));
+      return;
+    }
+    out.push(stripCarriageReturn(text.slice(start, end)));
+    start = end + 1;
+  }
+}
+
+/** A byte source: a web `ReadableStream` or any async iterable of chunks. */
+export type ByteSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/**
+ * Iterate a byte source's chunks. A `ReadableStream` is read through its reader (not every
+ * browser makes streams async iterable), and cancelled if the consumer stops early.
+ *
+ * @example Read a stream's chunks
+ * ```ts
+ * import { byteChunks } from "./line_splitter.ts";
+ * const stream = new Blob(["abc"]).stream();
+ * let total = 0;
+ * for await (const chunk of byteChunks(stream)) total += chunk.length;
+ * if (total !== 3) throw new Error();
+ * ```
+ */
+export async function* byteChunks(source: ByteSource): AsyncGenerator<Uint8Array, void, undefined> {
+  if (!isReadableStream(source)) {
+    yield* source;
+    return;
+  }
+  const reader = source.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      const result = await reader.read();
+      if (result.done) {
+        done = true;
+        return;
+      }
+      yield result.value;
+    }
+  } finally {
+    if (!done) await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+}
+
+function isReadableStream(source: ByteSource): source is ReadableStream<Uint8Array> {
+  return typeof (source as ReadableStream<Uint8Array>).getReader === "function";
+}
+
+/**
+ * Split a byte source into lines, one `string` per line (without its line break). Handles lines
+ * split across chunks, CRLF, UTF-8 characters split across chunks, and a last line without a
+ * newline. Lines longer than `maxLineBytes` are skipped and reported, never buffered whole.
+ *
+ * @param source A `ReadableStream<Uint8Array>` or an async iterable of byte chunks.
+ * @param options Size limit and oversized-line callback.
+ * @returns The lines, in order.
+ *
+ * @example Split a stream
+ * ```ts
+ * import { splitLines } from "./line_splitter.ts";
+ * const stream = new Blob(['{"a":1}\r\n', '{"b":', "2}"]).stream();
+ * const lines: string[] = [];
+ * for await (const line of splitLines(stream)) lines.push(line);
+ * if (lines.join("|") !== '{"a":1}|{"b":2}') throw new Error(lines.join("|"));
+ * ```
+ */
+export function splitLines(
+  source: ByteSource,
+  options: LineSplitterOptions = {},
+): AsyncIterableIterator<string> {
+  return flattenBatches(splitLineBatches(source, options));
+}
+
+/**
+ * Like {@linkcode splitLines}, but yields the lines each chunk completes as one array: one
+ * promise per chunk instead of per line, for hot loops.
+ *
+ * @param source A `ReadableStream<Uint8Array>` or an async iterable of byte chunks.
+ * @param options Size limit and oversized-line callback.
+ * @returns Non-empty arrays of lines, in order.
+ *
+ * @example Count lines in batches
+ * ```ts
+ * import { splitLineBatches } from "./line_splitter.ts";
+ * let count = 0;
+ * for await (const batch of splitLineBatches(new Blob(["a\nb\nc\n"]).stream())) count += batch.length;
+ * if (count !== 3) throw new Error();
+ * ```
+ */
+export async function* splitLineBatches(
+  source: ByteSource,
+  options: LineSplitterOptions = {},
+): AsyncGenerator<string[], void, undefined> {
+  const splitter = new LineSplitter(options);
+  for await (const chunk of byteChunks(source)) {
+    const lines = splitter.push(chunk);
+    if (lines.length > 0) yield lines;
+  }
+  const last = splitter.flush();
+  if (last.length > 0) yield last;
+}
+
+/**
+ * The line splitter as a `TransformStream`, for `pipeThrough`.
+ *
+ * @example Pipe bytes into lines
+ * ```ts
+ * import { LineSplitterStream } from "./line_splitter.ts";
+ * const lines = new Blob(["x\ny"]).stream().pipeThrough(new LineSplitterStream());
+ * const got: string[] = [];
+ * for await (const line of lines) got.push(line);
+ * if (got.join(",") !== "x,y") throw new Error();
+ * ```
+ */
+export class LineSplitterStream extends TransformStream<Uint8Array, string> {
+  /** Create the stream; see {@linkcode LineSplitterOptions}. */
+  constructor(options: LineSplitterOptions = {}) {
+    const splitter = new LineSplitter(options);
+    super({
+      transform(chunk, controller) {
+        for (const line of splitter.push(chunk)) controller.enqueue(line);
+      },
+      flush(controller) {
+        for (const line of splitter.flush()) controller.enqueue(line);
+      },
+    });
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * `ReadResult`: what `Source.read()` returns — the streams read, the records processed, and the
+ * cached datasets.
+ *
+ * @module
+ */
+import type { CachedDataset } from "../cache/cached_dataset.ts";
+import type { DuckDBCache } from "../cache/duckdb_cache.ts";
+import { StreamNotFoundError } from "../errors.ts";
+
+/**
+ * The outcome of a read into a cache.
+ *
+ * @example Iterate the streams of a read
+ * ```ts ignore
+ * const result = await source.read({ cache });
+ * for (const [name, dataset] of result) console.log(name, await dataset.count());
+ * ```
+ */
+export class ReadResult implements Iterable<[string, CachedDataset]> {
+  /** The cache the records landed in. */
+  readonly cache: DuckDBCache;
+  /** The source that was read. */
+  readonly sourceName: string;
+  /** Records received from the connector in this read, per stream. */
+  readonly recordsPerStream: ReadonlyMap<string, number>;
+
+  constructor(cache: DuckDBCache, sourceName: string, recordsPerStream: Map<string, number>) {
+    this.cache = cache;
+    this.sourceName = sourceName;
+    this.recordsPerStream = recordsPerStream;
+  }
+
+  /** Names of the streams read. */
+  get streams(): string[] {
+    return [...this.recordsPerStream.keys()];
+  }
+
+  /** Records received in this read, over all streams. */
+  get processedRecords(): number {
+    let n = 0;
+    for (const v of this.recordsPerStream.values()) n += v;
+    return n;
+  }
+
+  /** The cached records of one stream read here. */
+  get(stream: string): CachedDataset {
+    if (!this.recordsPerStream.has(stream)) throw new StreamNotFoundError(stream, this.streams);
+    return this.cache.get(stream, { sourceName: this.sourceName });
+  }
+
+  *[Symbol.iterator](): Iterator<[string, CachedDataset]> {
+    for (const name of this.streams) yield [name, this.get(name)];
+  }
+}

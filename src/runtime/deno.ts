@@ -1,0 +1,238 @@
+/**
+ * The {@linkcode Runtime} for Deno. Children are spawned with `detached: true`, so each leads its
+ * own process group and `killTree` reaches every descendant with one `Deno.kill(-pid)`. A missing
+ * Deno permission becomes a `RuntimeCapabilityError` that names the flag to add.
+ *
+ * @module
+ */
+import { RuntimeCapabilityError } from "../errors.ts";
+import type {
+  AppendFile,
+  ChildProcess,
+  ProcessStatus,
+  Runtime,
+  SpawnOptions,
+  WriteFileOptions,
+} from "./runtime.ts";
+
+type PermissionFlag = "--allow-run" | "--allow-read" | "--allow-write" | "--allow-env" | "--allow-sys";
+
+const encoder = new TextEncoder();
+
+/**
+ * Run `fn`; turn Deno's "not capable" error (a permission the process was not granted) into an
+ * error that says which flag to add. Everything else passes through unchanged.
+ */
+function withPermission<T>(flag: PermissionFlag, action: string, fn: () => T): T {
+  try {
+    const result = fn();
+    if (result instanceof Promise) {
+      return result.catch((error) => {
+        throw mapPermissionError(error, flag, action);
+      }) as T;
+    }
+    return result;
+  } catch (error) {
+    throw mapPermissionError(error, flag, action);
+  }
+}
+
+function mapPermissionError(error: unknown, flag: PermissionFlag, action: string): unknown {
+  if (error instanceof Deno.errors.NotCapable) {
+    return new RuntimeCapabilityError(
+      "PERMISSION_DENIED",
+      `Cannot ${action}: Deno was not given '${flag}'.`,
+      {
+        guidance:
+          `Run Deno with '${flag}' (or '-A' to allow everything), e.g. 'deno run ${flag} your_script.ts'.`,
+        cause: error,
+      },
+    );
+  }
+  return error;
+}
+
+function killGroup(pid: number, signal: Deno.Signal): void {
+  try {
+    Deno.kill(-pid, signal);
+  } catch {
+    // The group is already gone (ESRCH) or was never ours: nothing left to end.
+  }
+}
+
+/** Process groups still running, ended if this process exits first (e.g. `Deno.exit()`). */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function trackGroup(pid: number, status: Promise<unknown>): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    globalThis.addEventListener("unload", () => {
+      for (const group of liveGroups) killGroup(group, "SIGKILL");
+    });
+  }
+  liveGroups.add(pid);
+  status.finally(() => liveGroups.delete(pid));
+}
+
+function toStatus(status: Deno.CommandStatus): ProcessStatus {
+  return status.signal ? { code: null, signal: status.signal } : { code: status.code, signal: null };
+}
+
+function spawn(command: string, args: string[], options: SpawnOptions = {}): ChildProcess {
+  const child = withPermission("--allow-run", `run '${command}'`, () =>
+    new Deno.Command(command, {
+      args,
+      env: options.env,
+      cwd: options.cwd,
+      stdin: options.stdin ? "piped" : "null",
+      stdout: "piped",
+      stderr: "piped",
+      detached: true,
+    }).spawn());
+  const pid = child.pid;
+  const status = child.status.then(toStatus);
+  trackGroup(pid, status);
+  return {
+    pid,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    stdin: options.stdin ? child.stdin : undefined,
+    status,
+    killTree: (signal = "SIGTERM") => killGroup(pid, signal),
+  };
+}
+
+async function run(
+  command: string,
+  args: string[],
+  options: SpawnOptions = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const output = await withPermission("--allow-run", `run '${command}'`, () =>
+    new Deno.Command(command, {
+      args,
+      env: options.env,
+      cwd: options.cwd,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output());
+  const decoder = new TextDecoder();
+  return {
+    code: output.signal ? null : output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+async function openAppendFile(path: string): Promise<AppendFile> {
+  const file = await withPermission(
+    "--allow-write",
+    `open '${path}' for appending`,
+    () => Deno.open(path, { append: true, create: true, mode: 0o600 }),
+  );
+  // Writes are queued so callers can log synchronously; the first failure stops further writes.
+  let queue: Promise<void> = Promise.resolve();
+  let failed = false;
+  return {
+    write(text: string) {
+      if (failed) return;
+      const bytes = encoder.encode(text);
+      queue = queue.then(async () => {
+        let offset = 0;
+        while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
+      }).catch(() => {
+        failed = true;
+      });
+    },
+    async close() {
+      await queue;
+      file.close();
+    },
+  };
+}
+
+function writeAllSync(target: { writeSync(p: Uint8Array): number }, text: string): void {
+  const bytes = encoder.encode(text);
+  let offset = 0;
+  while (offset < bytes.length) offset += target.writeSync(bytes.subarray(offset));
+}
+
+/**
+ * The Deno adapter. Needs `--allow-run` to spawn, `--allow-read`/`--allow-write` for files and
+ * `--allow-env` for environment variables; a missing flag is reported by name.
+ *
+ * @example Run a short command
+ * ```ts
+ * import { denoRuntime } from "./deno.ts";
+ * const { code, stdout } = await denoRuntime.run("echo", ["hi"]);
+ * if (code !== 0 || stdout !== "hi\n") throw new Error(stdout);
+ * ```
+ */
+export const denoRuntime: Runtime = {
+  name: "deno",
+  spawn,
+  run,
+  readTextFile: (path) => withPermission("--allow-read", `read '${path}'`, () => Deno.readTextFile(path)),
+  writeTextFile: (path: string, text: string, options: WriteFileOptions = {}) =>
+    withPermission(
+      "--allow-write",
+      `write '${path}'`,
+      () => Deno.writeTextFile(path, text, { mode: options.mode, append: options.append }),
+    ),
+  openAppendFile,
+  openReadStream: async (path) => {
+    const file = await withPermission(
+      "--allow-read",
+      `read '${path}'`,
+      () => Deno.open(path, { read: true }),
+    );
+    return file.readable;
+  },
+  exists: (path) =>
+    withPermission("--allow-read", `check whether '${path}' exists`, async () => {
+      try {
+        await Deno.lstat(path);
+        return true;
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) return false;
+        throw error;
+      }
+    }),
+  mkdir: (path) =>
+    withPermission(
+      "--allow-write",
+      `create directory '${path}'`,
+      () => Deno.mkdir(path, { recursive: true }),
+    ),
+  remove: (path) =>
+    withPermission("--allow-write", `remove '${path}'`, async () => {
+      try {
+        await Deno.remove(path, { recursive: true });
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      }
+    }),
+  makeTempDir: (prefix) =>
+    withPermission("--allow-write", "create a temporary directory", () => Deno.makeTempDir({ prefix })),
+  env: (name) =>
+    withPermission("--allow-env", `read environment variable '${name}'`, () => Deno.env.get(name)),
+  homeDir: () =>
+    withPermission(
+      "--allow-env",
+      "find the home directory",
+      () => Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? "/",
+    ),
+  cwd: () => withPermission("--allow-read", "read the current directory", () => Deno.cwd()),
+  stderrIsTerminal: () => Deno.stderr.isTerminal(),
+  writeStderr: (text) => writeAllSync(Deno.stderr, text),
+  writeStdout: (text) => writeAllSync(Deno.stdout, text),
+  joinPath: (...parts) => parts.filter((p) => p !== "").join("/").replace(/\/{2,}/g, "/"),
+  memoryRss: () => {
+    try {
+      return Deno.memoryUsage().rss;
+    } catch {
+      return undefined;
+    }
+  },
+};

@@ -1,0 +1,248 @@
+/**
+ * The {@linkcode Runtime} for Node (20.16+). Built-in modules are loaded with
+ * `process.getBuiltinModule`, never a static `node:` import, so this file loads in any runtime
+ * and only touches Node when used. Children are spawned `detached` (each leads its own process
+ * group) and `killTree` signals the whole group with `process.kill(-pid)`. Node streams are
+ * handed out as web streams.
+ *
+ * @module
+ */
+import type * as NodeChildProcess from "node:child_process";
+import type * as NodeFs from "node:fs";
+import type * as NodeFsPromises from "node:fs/promises";
+import type * as NodeOs from "node:os";
+import type * as NodePath from "node:path";
+import type * as NodeStream from "node:stream";
+import type {
+  AppendFile,
+  ChildProcess,
+  ProcessStatus,
+  Runtime,
+  SpawnOptions,
+  WriteFileOptions,
+} from "./runtime.ts";
+
+interface NodeProcess {
+  getBuiltinModule(id: string): unknown;
+  env: Record<string, string | undefined>;
+  kill(pid: number, signal?: string | number): boolean;
+  cwd(): string;
+  stderr: { isTTY?: boolean; write(text: string): boolean };
+  stdout: { write(text: string): boolean };
+  memoryUsage: { rss(): number };
+  once(event: "exit", listener: () => void): unknown;
+}
+
+function nodeProcess(): NodeProcess {
+  const proc = (globalThis as { process?: NodeProcess }).process;
+  if (typeof proc?.getBuiltinModule !== "function") {
+    throw new Error("The Node runtime adapter needs Node 20.16 or newer (process.getBuiltinModule).");
+  }
+  return proc;
+}
+
+/** Built-in modules, loaded on first use. */
+const builtins = {
+  get childProcess() {
+    return nodeProcess().getBuiltinModule("node:child_process") as typeof NodeChildProcess;
+  },
+  get fs() {
+    return nodeProcess().getBuiltinModule("node:fs") as typeof NodeFs;
+  },
+  get fsPromises() {
+    return nodeProcess().getBuiltinModule("node:fs/promises") as typeof NodeFsPromises;
+  },
+  get os() {
+    return nodeProcess().getBuiltinModule("node:os") as typeof NodeOs;
+  },
+  get path() {
+    return nodeProcess().getBuiltinModule("node:path") as typeof NodePath;
+  },
+  get stream() {
+    return nodeProcess().getBuiltinModule("node:stream") as typeof NodeStream;
+  },
+};
+
+function killGroup(pid: number, signal: string): void {
+  try {
+    nodeProcess().kill(-pid, signal);
+  } catch {
+    // The group is already gone (ESRCH): nothing left to end.
+  }
+}
+
+/** The parent's environment with `extra` on top (the Deno adapter behaves the same way). */
+function mergedEnv(
+  extra: Record<string, string> | undefined,
+): Record<string, string | undefined> | undefined {
+  return extra ? { ...nodeProcess().env, ...extra } : undefined;
+}
+
+function notFound(command: string, cause?: unknown): Error {
+  const error = new Error(`Cannot run '${command}': no such executable.`, { cause });
+  error.name = "NotFound";
+  return error;
+}
+
+/** Process groups still running, ended if this process exits first (e.g. `process.exit()`). */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function trackGroup(pid: number, status: Promise<unknown>): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    nodeProcess().once("exit", () => {
+      for (const group of liveGroups) killGroup(group, "SIGKILL");
+    });
+  }
+  liveGroups.add(pid);
+  status.finally(() => liveGroups.delete(pid));
+}
+
+function spawn(command: string, args: string[], options: SpawnOptions = {}): ChildProcess {
+  const { Readable, Writable } = builtins.stream;
+  const child = builtins.childProcess.spawn(command, args, {
+    env: mergedEnv(options.env),
+    cwd: options.cwd,
+    stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  // A failed spawn (or a failed kill) is also reported as an "error" event; without a
+  // listener Node would crash the process.
+  child.on("error", () => {});
+  if (child.pid === undefined) {
+    if (command.includes("/") && builtins.fs.existsSync(command)) {
+      throw new Error(`Cannot run '${command}': it is not executable.`);
+    }
+    throw notFound(command);
+  }
+  const pid = child.pid;
+  // EPIPE from a child that stopped reading surfaces as a rejected write, not as a crash.
+  child.stdin?.on("error", () => {});
+  const status = new Promise<ProcessStatus>((resolve) => {
+    child.once("exit", (code, signal) => resolve({ code: signal ? null : code, signal: signal ?? null }));
+  });
+  trackGroup(pid, status);
+  return {
+    pid,
+    stdout: Readable.toWeb(child.stdout!) as ReadableStream<Uint8Array>,
+    stderr: Readable.toWeb(child.stderr!) as ReadableStream<Uint8Array>,
+    stdin: child.stdin ? (Writable.toWeb(child.stdin) as WritableStream<Uint8Array>) : undefined,
+    status,
+    killTree: (signal = "SIGTERM") => killGroup(pid, signal),
+  };
+}
+
+function run(
+  command: string,
+  args: string[],
+  options: SpawnOptions = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = builtins.childProcess.spawn(command, args, {
+      env: mergedEnv(options.env),
+      cwd: options.cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const out: Uint8Array[] = [];
+    const err: Uint8Array[] = [];
+    child.stdout!.on("data", (chunk: Uint8Array) => out.push(chunk));
+    child.stderr!.on("data", (chunk: Uint8Array) => err.push(chunk));
+    child.once(
+      "error",
+      (error: Error & { code?: string }) =>
+        reject(error.code === "ENOENT" ? notFound(command, error) : error),
+    );
+    child.once("close", (code, signal) => {
+      const decoder = new TextDecoder();
+      resolve({
+        code: signal ? null : code,
+        stdout: decoder.decode(concat(out)),
+        stderr: decoder.decode(concat(err)),
+      });
+    });
+  });
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
+}
+
+async function openAppendFile(path: string): Promise<AppendFile> {
+  const handle = await builtins.fsPromises.open(path, "a", 0o600);
+  // Writes are queued so callers can log synchronously; the first failure stops further writes.
+  let queue: Promise<void> = Promise.resolve();
+  let failed = false;
+  return {
+    write(text: string) {
+      if (failed) return;
+      queue = queue.then(async () => {
+        await handle.appendFile(text);
+      }).catch(() => {
+        failed = true;
+      });
+    },
+    async close() {
+      await queue;
+      await handle.close();
+    },
+  };
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as { code?: string })?.code === "ENOENT";
+}
+
+/**
+ * The Node adapter (Node 20.16+). Spawned children lead their own process group; environment
+ * variables passed to `spawn` are added to the parent's.
+ *
+ * @example Run a short command
+ * ```ts
+ * import { nodeRuntime } from "./node.ts";
+ * const { code, stdout } = await nodeRuntime.run("echo", ["hi"]);
+ * if (code !== 0 || stdout !== "hi\n") throw new Error(stdout);
+ * ```
+ */
+export const nodeRuntime: Runtime = {
+  name: "node",
+  spawn,
+  run,
+  readTextFile: (path) => builtins.fsPromises.readFile(path, "utf8"),
+  writeTextFile: (path: string, text: string, options: WriteFileOptions = {}) =>
+    builtins.fsPromises.writeFile(path, text, { mode: options.mode, flag: options.append ? "a" : "w" }),
+  openAppendFile,
+  openReadStream: async (path) => {
+    const handle = await builtins.fsPromises.open(path, "r");
+    return builtins.stream.Readable.toWeb(handle.createReadStream()) as ReadableStream<Uint8Array>;
+  },
+  exists: async (path) => {
+    try {
+      await builtins.fsPromises.lstat(path);
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  },
+  mkdir: async (path) => {
+    await builtins.fsPromises.mkdir(path, { recursive: true });
+  },
+  remove: (path) => builtins.fsPromises.rm(path, { recursive: true, force: true }),
+  makeTempDir: (prefix) => builtins.fsPromises.mkdtemp(builtins.path.join(builtins.os.tmpdir(), prefix)),
+  env: (name) => nodeProcess().env[name],
+  homeDir: () => builtins.os.homedir(),
+  cwd: () => nodeProcess().cwd(),
+  stderrIsTerminal: () => nodeProcess().stderr.isTTY === true,
+  writeStderr: (text) => void nodeProcess().stderr.write(text),
+  writeStdout: (text) => void nodeProcess().stdout.write(text),
+  joinPath: (...parts) => builtins.path.join(...parts),
+  memoryRss: () => nodeProcess().memoryUsage.rss(),
+};

@@ -1,0 +1,89 @@
+/**
+ * The capabilities the core needs from its host, as one interface. Deno and Node hand in an
+ * adapter object (`deno.ts`, `node.ts`); a browser gets one whose process and file calls fail
+ * with a clear error (`browser.ts`). The core never touches `Deno.*` or `node:*` itself.
+ *
+ * @module
+ */
+
+/** How a spawned process ended. */
+export interface ProcessStatus {
+  /** Exit code, or null when killed by a signal. */
+  code: number | null;
+  /** Signal name (e.g. `SIGKILL`) when killed by one. */
+  signal: string | null;
+}
+
+/** Options for {@linkcode Runtime.spawn}. */
+export interface SpawnOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Give the child a writable stdin pipe. @default false */
+  stdin?: boolean;
+}
+
+/** A running child process. It is started in its own process group so the whole tree can be ended. */
+export interface ChildProcess {
+  readonly pid: number;
+  readonly stdout: ReadableStream<Uint8Array>;
+  readonly stderr: ReadableStream<Uint8Array>;
+  /** Present when spawned with `stdin: true`. */
+  readonly stdin?: WritableStream<Uint8Array>;
+  /** Resolves when the process has exited. */
+  readonly status: Promise<ProcessStatus>;
+  /** Signal the whole process group (the child and every descendant). Never throws. */
+  killTree(signal?: "SIGTERM" | "SIGKILL" | "SIGINT"): void;
+}
+
+/** Options for writing a file. */
+export interface WriteFileOptions {
+  /** POSIX mode for a new file, e.g. `0o600`. */
+  mode?: number;
+  append?: boolean;
+}
+
+/** A file opened for appending log lines. */
+export interface AppendFile {
+  write(text: string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * What the core asks of its host.
+ *
+ * @example Use the detected runtime
+ * ```ts
+ * import { getRuntime } from "./detect.ts";
+ * const rt = await getRuntime();
+ * if (!["deno", "node", "browser"].includes(rt.name)) throw new Error();
+ * ```
+ */
+export interface Runtime {
+  readonly name: "deno" | "node" | "browser";
+  /** Spawn a process in its own process group. Throws `RuntimeCapabilityError` when not allowed. */
+  spawn(command: string, args: string[], options?: SpawnOptions): ChildProcess;
+  /** Run a command to completion and collect its output (for short helper commands). */
+  run(command: string, args: string[], options?: SpawnOptions): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  readTextFile(path: string): Promise<string>;
+  writeTextFile(path: string, text: string, options?: WriteFileOptions): Promise<void>;
+  openAppendFile(path: string): Promise<AppendFile>;
+  /** Read a file as a byte stream. */
+  openReadStream(path: string): Promise<ReadableStream<Uint8Array>>;
+  exists(path: string): Promise<boolean>;
+  mkdir(path: string): Promise<void>;
+  /** Remove a file or directory tree; missing paths are fine. */
+  remove(path: string): Promise<void>;
+  /** Create a fresh directory readable only by the current user. */
+  makeTempDir(prefix: string): Promise<string>;
+  env(name: string): string | undefined;
+  homeDir(): string;
+  cwd(): string;
+  /** Is standard error attached to a terminal? */
+  stderrIsTerminal(): boolean;
+  writeStderr(text: string): void;
+  writeStdout(text: string): void;
+  /** Join path segments with the host's separator. */
+  joinPath(...parts: string[]): string;
+  /** Resident set size of this process in bytes, when the host can tell. */
+  memoryRss(): number | undefined;
+}

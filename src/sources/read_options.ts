@@ -1,0 +1,35 @@
+/**
+ * Options for `Source.read()`.
+ *
+ * @module
+ */
+import type { DuckDBCache } from "../cache/duckdb_cache.ts";
+import type { WriteStrategy } from "../cache/write_strategy.ts";
+import type { ProgressOption } from "../progress/progress_event.ts";
+import type { StateProvider } from "../state/state_provider.ts";
+
+/**
+ * Options for {@linkcode Source.read}.
+ *
+ * @example
+ * ```ts
+ * import type { ReadOptions } from "./read_options.ts";
+ * const options: ReadOptions = { streams: ["users"], writeStrategy: "merge", progress: "none" };
+ * if (options.writeStrategy !== "merge") throw new Error();
+ * ```
+ */
+export interface ReadOptions {
+  /** The cache to read into. @default getDefaultCache() */
+  cache?: DuckDBCache;
+  /** Streams to read; overrides the source's selection. @default the selection */
+  streams?: string[] | "*";
+  /** How records land in existing tables. @default "auto" */
+  writeStrategy?: WriteStrategy;
+  /** Ignore stored state and read everything. `replace` implies it. @default false */
+  forceFullRefresh?: boolean;
+  signal?: AbortSignal;
+  /** @default "auto" */
+  progress?: ProgressOption;
+  /** Where the input state comes from. @default the cache's stored state for this source */
+  stateProvider?: StateProvider;
+}

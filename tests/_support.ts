@@ -1,0 +1,57 @@
+// Shared test helpers: fixture paths, the pinned real connectors, temp dirs, process checks.
+// The connectors install once into ~/.cache/airbyte-ts (outside the repo) and every test reuses them.
+import { getSource, type Source } from "../mod.ts";
+
+export const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+export const FIXTURES = `${ROOT}/tests/fixtures`;
+export const FAKER_PIP = "airbyte-source-faker==7.2.1";
+
+/** A fixture connector script's absolute path. */
+export function fixture(name: string): string {
+  return `${FIXTURES}/connectors/${name}`;
+}
+
+/** A fresh temp directory, removed by the returned disposer. */
+export async function tempDir(prefix = "airbyte-ts-test-"): Promise<{ path: string } & AsyncDisposable> {
+  const path = await Deno.makeTempDir({ prefix });
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }).catch(() => {}) };
+}
+
+/** Real airbyte-source-faker 7.2.1 from PyPI, in its shared venv. */
+export function faker(config: Record<string, unknown> = { count: 100, seed: 1 }): Promise<Source> {
+  return getSource("source-faker", { pipUrl: FAKER_PIP, config });
+}
+
+/** Is any process still alive whose command line contains `needle`? */
+export async function processesMatching(needle: string): Promise<string[]> {
+  const out = await new Deno.Command("ps", { args: ["-eo", "pid,stat,args"], stdout: "piped" }).output();
+  return new TextDecoder().decode(out.stdout).split("\n")
+    .filter((l) => l.includes(needle) && !l.includes("ps -eo") && !/\sZ/.test(l.slice(0, 14)));
+}
+
+/** Is this pid alive (and not a zombie)? */
+export async function pidAlive(pid: number): Promise<boolean> {
+  try {
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    return !/\) Z /.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export const DESTINATION_JSONL_PIP = `${FIXTURES}/destination_jsonl`;
+
+/** Lines of a JSONL file written by the fixture destination (0 when missing). */
+export async function jsonlLines(path: string): Promise<Record<string, unknown>[]> {
+  try {
+    const text = await Deno.readTextFile(path);
+    return text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+}

@@ -1,0 +1,137 @@
+// Destination.write() with a real airbyte-cdk destination (tests/fixtures/destination_jsonl,
+// pip-installed into its own venv) and real sources.
+import assert from "node:assert/strict";
+import {
+  ConnectorFailedError,
+  DuckDBCache,
+  getDestination,
+  getSource,
+  InvalidArgumentError,
+  memoryLogger,
+} from "../../mod.ts";
+import { DESTINATION_JSONL_PIP, faker, fixture, jsonlLines, tempDir } from "../_support.ts";
+
+function jsonl(config: Record<string, unknown>, logger = memoryLogger()) {
+  return getDestination("destination-jsonl", { pipUrl: DESTINATION_JSONL_PIP, config, logger });
+}
+
+function counter(config: Record<string, unknown>) {
+  return getSource("source-counter", { localExecutable: fixture("source_counter.py"), config });
+}
+
+Deno.test("Destination.write delivers every faker record through the cache and stores the destination state", async () => {
+  await using dir = await tempDir();
+  await using cache = new DuckDBCache({ path: `${dir.path}/cache.duckdb` });
+  const source = await faker({ count: 500, seed: 1 });
+  const destination = await jsonl({ path: `${dir.path}/out` });
+  const result = await destination.write(source, { cache, streams: ["users", "products"], progress: "none" });
+  assert.equal((await jsonlLines(`${dir.path}/out/users.jsonl`)).length, 500);
+  const products = await cache.get("products").count();
+  assert.equal((await jsonlLines(`${dir.path}/out/products.jsonl`)).length, products);
+  assert.equal(result.processedRecords, 500 + products);
+  assert.equal(result.confirmedRecords, 500 + products);
+  const destState = await cache.getDestinationStateProvider("source-faker", "destination-jsonl");
+  assert.ok(destState.getStreamState("users"), "the users state the destination echoed is stored");
+  assert.deepEqual(result.getStateProvider().stateMessages.length, destState.stateMessages.length);
+});
+
+Deno.test("a second write sends only records the destination has not confirmed yet", async () => {
+  await using dir = await tempDir();
+  await using cache = new DuckDBCache({ path: `${dir.path}/cache.duckdb` });
+  const destination = await jsonl({ path: `${dir.path}/out` });
+  const first = await destination.write(await counter({ count: 40 }), { cache, progress: "none" });
+  assert.equal(first.processedRecords, 40);
+  const second = await destination.write(await counter({ count: 55 }), { cache, progress: "none" });
+  assert.equal(second.processedRecords, 15, "only ids 41-55 are sent");
+  const ids = (await jsonlLines(`${dir.path}/out/numbers.jsonl`)).map((r) => r.id);
+  assert.equal(ids.length, 55);
+  assert.equal(new Set(ids).size, 55, "no record delivered twice");
+});
+
+Deno.test("Destination.write with cache false streams straight through and creates no cache file", async () => {
+  await using dir = await tempDir();
+  const cacheDir = `${dir.path}/cache-dir`;
+  Deno.env.set("AIRBYTE_TS_CACHE_DIR", cacheDir);
+  try {
+    const destination = await jsonl({ path: `${dir.path}/out` });
+    const result = await destination.write(await counter({ count: 25 }), { cache: false, progress: "none" });
+    assert.equal(result.processedRecords, 25);
+    assert.equal(result.confirmedRecords, 25);
+    assert.equal((await jsonlLines(`${dir.path}/out/numbers.jsonl`)).length, 25);
+    assert.ok(result.getStateProvider().getStreamState("numbers"), "confirmed states are reported");
+    const exists = await Deno.stat(cacheDir).then(() => true, () => false);
+    assert.equal(exists, false, "no cache directory or file was created");
+  } finally {
+    Deno.env.delete("AIRBYTE_TS_CACHE_DIR");
+  }
+});
+
+Deno.test("Destination.write accepts a ReadResult and rejects a cache passed with it", async () => {
+  await using dir = await tempDir();
+  await using cache = new DuckDBCache({ path: ":memory:" });
+  const readResult = await (await counter({ count: 9 })).read({ cache, streams: ["numbers"], progress: "none" });
+  const destination = await jsonl({ path: `${dir.path}/out` });
+  await assert.rejects(() => destination.write(readResult, { cache }), InvalidArgumentError);
+  const result = await destination.write(readResult, { progress: "none" });
+  assert.equal(result.processedRecords, 9);
+  assert.equal((await jsonlLines(`${dir.path}/out/numbers.jsonl`)).length, 9);
+});
+
+Deno.test("a destination that crashes keeps only confirmed state, and a rerun delivers the rest", async () => {
+  await using dir = await tempDir();
+  await using cache = new DuckDBCache({ path: `${dir.path}/cache.duckdb` });
+  const readResult = await (await counter({ count: 30, state_every: 5 })).read({ cache, progress: "none" });
+  // A checkpoint every 5 rows: the crash after 12 records leaves 10 confirmed.
+  const crashing = await jsonl({ path: `${dir.path}/out`, fail_after_records: 12 });
+  const error = await crashing.write(readResult, { progress: "none", checkpointRows: 5 }).catch((e) => e);
+  assert.ok(error instanceof ConnectorFailedError, String(error));
+  assert.match(`${error.message} ${error.internalMessage}`, /failed on purpose after 12 records/);
+  const marks = await cache.getDeliveryMarks("source-counter", "destination-jsonl");
+  assert.equal(marks.size, 1, "the confirmed checkpoint moved the delivery mark");
+  const state = await cache.getDestinationStateProvider("source-counter", "destination-jsonl");
+  assert.equal(state.stateMessages.length, 0, "the source state was never confirmed, so it is not stored");
+
+  const healthy = await jsonl({ path: `${dir.path}/out` });
+  const rerun = await healthy.write(readResult, { progress: "none", checkpointRows: 5 });
+  assert.equal(rerun.processedRecords, 20, "the rerun sends only the 20 unconfirmed records");
+  const ids = (await jsonlLines(`${dir.path}/out/numbers.jsonl`)).map((r) => r.id);
+  assert.equal(new Set(ids).size, 30, "every record arrived");
+  const stored = await cache.getDestinationStateProvider("source-counter", "destination-jsonl");
+  assert.deepEqual((stored.getStreamState("numbers")!.stream as any).stream_state, { updated_at: 30 });
+});
+
+Deno.test("streaming straight through, a crash keeps only the states echoed before it", async () => {
+  await using dir = await tempDir();
+  await using stateCache = new DuckDBCache({ path: `${dir.path}/state.duckdb` });
+  const crashing = await jsonl({ path: `${dir.path}/out`, fail_after_records: 12 });
+  const error = await crashing.write(await counter({ count: 30, state_every: 5 }), {
+    cache: false,
+    stateCache,
+    progress: "none",
+  }).catch((e) => e);
+  assert.ok(error instanceof ConnectorFailedError, String(error));
+  const state = await stateCache.getDestinationStateProvider("source-counter", "destination-jsonl");
+  assert.deepEqual((state.getStreamState("numbers")!.stream as any).stream_state, { updated_at: 10 });
+
+  const healthy = await jsonl({ path: `${dir.path}/out` });
+  const rerun = await healthy.write(await counter({ count: 30, state_every: 5 }), {
+    cache: false,
+    stateCache,
+    progress: "none",
+  });
+  assert.equal(rerun.processedRecords, 20, "the rerun starts from the confirmed state");
+  const ids = (await jsonlLines(`${dir.path}/out/numbers.jsonl`)).map((r) => r.id);
+  assert.equal(new Set(ids).size, 30);
+});
+
+Deno.test("a destination that never echoes state completes and warns that nothing was confirmed", async () => {
+  await using dir = await tempDir();
+  await using cache = new DuckDBCache({ path: ":memory:" });
+  const logger = memoryLogger();
+  const destination = await jsonl({ path: `${dir.path}/out`, never_echo_state: true }, logger);
+  const result = await destination.write(await counter({ count: 7 }), { cache, progress: "none" });
+  assert.equal(result.processedRecords, 7);
+  assert.equal(result.confirmedRecords, 0);
+  assert.ok(logger.lines.some((l) => l.startsWith("WARN") && l.includes("confirmed nothing")), logger.lines.join("\n"));
+  assert.equal((await cache.getDestinationStateProvider("source-counter", "destination-jsonl")).stateMessages.length, 0);
+});

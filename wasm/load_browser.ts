@@ -1,0 +1,146 @@
+/**
+ * Load DuckDB-WASM in a browser: `AsyncDuckDB` running in a Worker, on `":memory:"` or an OPFS
+ * file (`"opfs://name.duckdb"`), following the duckdb-wasm documentation (select a bundle, start
+ * its worker, instantiate, open).
+ *
+ * A page has no `kill -9` but it has closed tabs, so for OPFS files every write call is followed
+ * by a `CHECKPOINT` on a second connection: it succeeds once no write transaction is open (so
+ * after each autocommit statement and each COMMIT) and fails harmlessly inside one.
+ *
+ * @module
+ */
+import * as duckdb from "@duckdb/duckdb-wasm";
+import type * as arrow from "apache-arrow";
+import { type ArrowInsertTarget, type DuckDBEngine, ENGINE_SETUP_SQL } from "./duckdb_engine.ts";
+
+/** Where the worker scripts and `.wasm` files are served from (`mvp` and `eh` builds). */
+export type BrowserBundles = duckdb.DuckDBBundles;
+
+/**
+ * The bundles served next to a page, from a directory holding the files of
+ * `@duckdb/duckdb-wasm/dist/` (the worker scripts and `.wasm` files are self-contained).
+ *
+ * @param base URL of that directory, ending with `/`.
+ * @returns Bundles for {@linkcode openBrowserEngine}.
+ *
+ * @example
+ * ```ts
+ * import { browserBundlesAt } from "./load_browser.ts";
+ * const bundles = browserBundlesAt("https://example.test/duckdb/");
+ * if (!bundles.eh?.mainModule.endsWith("/duckdb/duckdb-eh.wasm")) throw new Error();
+ * ```
+ */
+export function browserBundlesAt(base: string | URL): BrowserBundles {
+  const at = (file: string) => new URL(file, base).href;
+  return {
+    mvp: { mainModule: at("duckdb-mvp.wasm"), mainWorker: at("duckdb-browser-mvp.worker.js") },
+    eh: { mainModule: at("duckdb-eh.wasm"), mainWorker: at("duckdb-browser-eh.worker.js") },
+  };
+}
+
+/** A classic Worker for a script URL; a cross-origin script is started through a same-origin blob. */
+function startWorker(scriptUrl: string): { worker: Worker; revoke: () => void } {
+  const sameOrigin = new URL(scriptUrl, location.href).origin === location.origin;
+  if (sameOrigin) return { worker: new Worker(scriptUrl), revoke: () => {} };
+  const blobUrl = URL.createObjectURL(
+    new Blob([`importScripts(${JSON.stringify(scriptUrl)});`], { type: "text/javascript" }),
+  );
+  return { worker: new Worker(blobUrl), revoke: () => URL.revokeObjectURL(blobUrl) };
+}
+
+class BrowserEngine implements DuckDBEngine {
+  #closed = false;
+
+  constructor(
+    private readonly db: duckdb.AsyncDuckDB,
+    private readonly conn: duckdb.AsyncDuckDBConnection,
+    /** Second connection for checkpoints, on OPFS files only. */
+    private readonly maintenance: duckdb.AsyncDuckDBConnection | null,
+    private readonly worker: Worker,
+  ) {}
+
+  query(sql: string): Promise<arrow.Table> {
+    return this.#run(() => this.conn.query(sql));
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.#run(() => this.conn.query(sql));
+    await this.#checkpoint();
+  }
+
+  async insertArrowIPC(ipc: Uint8Array, target: ArrowInsertTarget): Promise<void> {
+    await this.#run(() =>
+      this.conn.insertArrowFromIPCStream(ipc, { name: target.table, schema: target.schema, create: target.create })
+    );
+    await this.#checkpoint();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      if (this.maintenance) {
+        await this.conn.query("ROLLBACK").catch(() => {});
+        await this.maintenance.query("CHECKPOINT");
+        await this.maintenance.close();
+      }
+      await this.conn.close();
+    } finally {
+      await this.db.terminate();
+      this.worker.terminate();
+    }
+  }
+
+  #run<T>(call: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error("Cannot use the DuckDB engine: it is closed"));
+    return call();
+  }
+
+  /** Checkpoint when no write transaction is open; inside one, DuckDB refuses and we carry on. */
+  async #checkpoint(): Promise<void> {
+    if (!this.maintenance) return;
+    await this.maintenance.query("CHECKPOINT").catch(() => {});
+  }
+}
+
+/**
+ * Open DuckDB-WASM in a Worker on `":memory:"` or an OPFS path.
+ *
+ * @param path `":memory:"` or `"opfs://<name>"`.
+ * @param bundles Where the worker scripts and `.wasm` files are served.
+ * @default bundles `browserBundlesAt(new URL("./duckdb/", location.href))`
+ * @returns The engine; close it to checkpoint and stop the worker.
+ *
+ * @example
+ * ```ts ignore
+ * import { browserBundlesAt, openBrowserEngine } from "./load_browser.ts";
+ * const engine = await openBrowserEngine("opfs://cache.duckdb", browserBundlesAt("/duckdb/"));
+ * await engine.exec("CREATE TABLE IF NOT EXISTS t(i INT)");
+ * await engine.close();
+ * ```
+ */
+export async function openBrowserEngine(path: string, bundles?: BrowserBundles): Promise<DuckDBEngine> {
+  const opfs = path.startsWith("opfs://");
+  if (!opfs && path !== ":memory:") {
+    throw new Error(`Cannot open '${path}' in a browser: use ":memory:" or an "opfs://" path`);
+  }
+  const bundle = await duckdb.selectBundle(bundles ?? browserBundlesAt(new URL("./duckdb/", location.href)));
+  const { worker, revoke } = startWorker(bundle.mainWorker!);
+  const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
+  try {
+    await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
+    revoke();
+    await db.open(
+      opfs ? { path, accessMode: duckdb.DuckDBAccessMode.READ_WRITE } : { path: ":memory:" },
+    );
+    const conn = await db.connect();
+    await conn.query(ENGINE_SETUP_SQL);
+    const maintenance = opfs ? await db.connect() : null;
+    return new BrowserEngine(db, conn, maintenance, worker);
+  } catch (error) {
+    revoke();
+    await db.terminate().catch(() => {});
+    worker.terminate();
+    throw error;
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * Load DuckDB-WASM in-process in Deno or Node (the blocking bundle) with a durable file runtime.
+ *
+ * A file database needs three things the stock setup lacks (wasm/README.md has the traces):
+ *
+ * - `useDirectIO: true` for the database file and a direct-IO registration for its WAL. The
+ *   module's buffered write path puts writes at the handle's running position instead of the
+ *   requested offset (a checkpoint's header lands at the end of the file, not at 4096/8192);
+ *   the direct path writes where DuckDB asks.
+ * - Our runtime (wasm/node_file_runtime.ts), which replays the WAL, appends where DuckDB appends
+ *   and fsyncs.
+ * - WAL clean-up: DuckDB deletes its WAL after a checkpoint through a call that never reaches
+ *   JS, so after every statement the engine deletes a WAL that a checkpoint has covered.
+ *
+ * Durability: after `exec`/`insertArrowIPC`/`query` returns, whatever it committed is in the WAL
+ * (or the database file) and fdatasynced.
+ *
+ * @module
+ */
+import * as arrow from "apache-arrow";
+import * as duckdb from "@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs";
+import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as nodePath from "node:path";
+import { type ArrowInsertTarget, type DuckDBEngine, ENGINE_SETUP_SQL } from "./duckdb_engine.ts";
+import {
+  markWalRedundant,
+  NODE_FILE_RUNTIME,
+  releaseFiles,
+  syncWrittenFiles,
+  type WasmModule,
+} from "./node_file_runtime.ts";
+
+/** How commits reach the disk. */
+export type Durability =
+  /** Commits go to the WAL (fdatasynced); DuckDB checkpoints when the WAL passes 16 MiB. */
+  | "wal"
+  /** Every commit is checkpointed into the database file at once; the WAL stays empty. */
+  | "checkpoint";
+
+/** Options for {@linkcode openNodeEngine}. */
+export interface NodeEngineOptions {
+  /** How commits reach the disk. @default "wal" */
+  durability?: Durability;
+}
+
+type Bindings = Awaited<ReturnType<typeof duckdb.createDuckDB>>;
+
+const require = createRequire(import.meta.url);
+
+/** The directory holding the `.wasm` files of @duckdb/duckdb-wasm. */
+function distDirectory(): string {
+  return nodePath.dirname(require.resolve("@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs"));
+}
+
+/** Milliseconds the last `openNodeEngine` spent instantiating the wasm module (for benchmarks). */
+export let lastInstantiateMs = 0;
+
+async function instantiate(): Promise<Bindings> {
+  const dist = distDirectory();
+  const bundles = {
+    mvp: { mainModule: nodePath.join(dist, "duckdb-mvp.wasm"), mainWorker: "" },
+    eh: { mainModule: nodePath.join(dist, "duckdb-eh.wasm"), mainWorker: "" },
+  };
+  const started = performance.now();
+  const runtime = NODE_FILE_RUNTIME as unknown as duckdb.DuckDBRuntime;
+  const db = await duckdb.createDuckDB(bundles, new duckdb.VoidLogger(), runtime);
+  await db.instantiate();
+  lastInstantiateMs = performance.now() - started;
+  return db;
+}
+
+class NodeEngine implements DuckDBEngine {
+  #closed = false;
+  #mod: WasmModule;
+
+  constructor(
+    private readonly db: Bindings,
+    private readonly conn: number,
+    /** The database file, or null in memory. */
+    private readonly path: string | null,
+  ) {
+    this.#mod = db.mod as unknown as WasmModule;
+  }
+
+  query(sql: string): Promise<arrow.Table> {
+    return Promise.resolve().then(() => arrow.tableFromIPC(this.#run(() => this.db.runQuery(this.conn, sql))));
+  }
+
+  exec(sql: string): Promise<void> {
+    return Promise.resolve().then(() => {
+      this.#run(() => this.db.runQuery(this.conn, sql));
+    });
+  }
+
+  insertArrowIPC(ipc: Uint8Array, target: ArrowInsertTarget): Promise<void> {
+    return Promise.resolve().then(() => {
+      this.#run(() =>
+        this.db.insertArrowFromIPCStream(this.conn, ipc, {
+          name: target.table,
+          schema: target.schema,
+          create: target.create,
+        })
+      );
+    });
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve().then(() => {
+      if (this.#closed) return;
+      this.#closed = true;
+      try {
+        if (this.path) {
+          // Work left in an open transaction is discarded, as when a native database closes.
+          this.#tryQuery("ROLLBACK");
+          this.db.runQuery(this.conn, "CHECKPOINT");
+          syncWrittenFiles(this.#mod);
+        }
+      } finally {
+        this.db.disconnect(this.conn);
+        this.db.reset();
+        if (this.path) releaseFiles(this.#mod, this.path);
+      }
+    });
+  }
+
+  /** Run one call on the connection, then make what it committed durable. */
+  #run<T>(call: () => T): T {
+    if (this.#closed) throw new Error("Cannot use the DuckDB engine: it is closed");
+    try {
+      return call();
+    } finally {
+      if (this.path) syncWrittenFiles(this.#mod);
+    }
+  }
+
+  #tryQuery(sql: string): boolean {
+    try {
+      this.db.runQuery(this.conn, sql);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Bring a WAL left by a crash into the database file. Opening replayed what the database file
+   * lacks (or skipped a WAL a checkpoint had already covered); after a CHECKPOINT the file holds
+   * it all, so the WAL can start empty again.
+   */
+  recoverWal(): void {
+    if (!this.path || !fs.existsSync(this.path + ".wal")) return;
+    this.db.runQuery(this.conn, "CHECKPOINT");
+    syncWrittenFiles(this.#mod);
+    markWalRedundant(this.#mod, this.path);
+  }
+}
+
+/**
+ * Open DuckDB-WASM in this process (Deno or Node) on a database file or `":memory:"`.
+ *
+ * @param path A file path (created when missing) or `":memory:"`.
+ * @param options Durability mode.
+ * @returns The engine; close it to checkpoint and release the file.
+ *
+ * @example A file database survives a reopen
+ * ```ts
+ * import { openNodeEngine } from "./load_node.ts";
+ * const dir = Deno.makeTempDirSync();
+ * const first = await openNodeEngine(`${dir}/x.duckdb`);
+ * await first.exec("CREATE TABLE t AS SELECT 7 AS v");
+ * await first.close();
+ * const second = await openNodeEngine(`${dir}/x.duckdb`);
+ * const v = (await second.query("SELECT v FROM t")).getChild("v")?.get(0);
+ * await second.close();
+ * Deno.removeSync(dir, { recursive: true });
+ * if (v !== 7) throw new Error("row lost");
+ * ```
+ */
+export async function openNodeEngine(path: string, options: NodeEngineOptions = {}): Promise<DuckDBEngine> {
+  const file = path === ":memory:" ? null : nodePath.resolve(path);
+  if (file && !fs.existsSync(file)) {
+    // A WAL without its database is a leftover; DuckDB would delete it, but that call never
+    // reaches JS, and replaying it into a fresh database would be wrong.
+    fs.rmSync(file + ".wal", { force: true });
+  }
+  const db = await instantiate();
+  if (file) {
+    const wal = file + ".wal";
+    db.registerFileURL(wal, wal, duckdb.DuckDBDataProtocol.NODE_FS, true);
+    db.open({ path: file, accessMode: duckdb.DuckDBAccessMode.READ_WRITE, useDirectIO: true });
+  } else {
+    db.open({ path: ":memory:" });
+  }
+  const conn = db.connect().useUnsafe((_bindings, id) => id);
+  const engine = new NodeEngine(db, conn, file);
+  try {
+    db.runQuery(conn, ENGINE_SETUP_SQL);
+    if (file) {
+      const threshold = options.durability === "checkpoint" ? "0KB" : "16MB";
+      db.runQuery(conn, `SET checkpoint_threshold='${threshold}'`);
+      engine.recoverWal();
+    }
+  } catch (error) {
+    await engine.close().catch(() => {});
+    throw error;
+  }
+  return engine;
+}
