@@ -44,6 +44,7 @@ export default defineConfig([
     external,
     dts: { compilerOptions: dtsCompilerOptions },
     sourcemap: true,
+    // Runtime adapters and DuckDB loaders stay in lazily imported chunks: a browser never loads Node's.
     splitting: true,
     clean: false,
   },
@@ -56,7 +57,8 @@ export default defineConfig([
     external,
     banner: { js: "#!/usr/bin/env node" },
     sourcemap: true,
-    splitting: true,
+    // One self-contained file: no chunks of its own beside the library's in dist/.
+    splitting: false,
     clean: false,
   },
 ]);

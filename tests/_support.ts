@@ -55,3 +55,33 @@ export async function jsonlLines(path: string): Promise<Record<string, unknown>[
     throw e;
   }
 }
+
+/**
+ * airbyte-source-file 0.6.0 from PyPI. Its wheel pins `smart-open[all]==0.6.0`, a release that does
+ * not exist, so a plain `pip install` cannot resolve it: install the wheel with --no-deps, then its
+ * real dependencies with a smart-open that exists (local files need no smart-open extras).
+ */
+export const SOURCE_FILE_STEPS: string[][] = [
+  ["--no-deps", "airbyte-source-file==0.6.0"],
+  [
+    "airbyte-cdk>=7,<8",
+    "beautifulsoup4==4.11.1",
+    "boto3==1.21.21",
+    "fastparquet>=2024.2.0,<2025.0.0",
+    "gcsfs==2022.7.1",
+    "genson==1.3.0",
+    "google-cloud-storage==2.5.0",
+    "html5lib==1.1",
+    "lxml>=5.0,<6.0",
+    "numpy<2",
+    "openpyxl==3.1.0",
+    "pandas==2.2.3",
+    "paramiko==2.11.0",
+    "pyarrow==14.0.2",
+    "pyxlsb==1.0.10",
+    "s3fs==2022.7.1",
+    "smart-open==6.4.0",
+    "xlrd==2.0.1",
+    "azure-storage-blob==12.31.1",
+  ],
+];

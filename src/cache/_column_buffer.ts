@@ -101,13 +101,18 @@ export class ColumnBuffer {
     if (this.layout === Layout.TEXT) this.offsets[row + 1] = this.byteLength;
   }
 
+  /** Ends the row's text at the bytes appended so far. */
+  endText(row: number): void {
+    this.offsets[row + 1] = this.byteLength;
+  }
+
   /** Appends a string as UTF-8 and ends the row there. */
   pushText(row: number, text: string): void {
     const n = text.length;
     this.reserveBytes(n * 3); // a UTF-16 code unit never takes more than 3 UTF-8 bytes
     const bytes = this.bytes;
     let at = this.byteLength;
-    if (n > 256) {
+    if (n > 64) {
       at += encoder.encodeInto(text, bytes.subarray(at)).written;
     } else {
       // Short values: copy ASCII in JavaScript (cheaper than a call into the encoder), hand the

@@ -108,6 +108,8 @@ export function parseDate(s: string): number {
 const SLOW_TIMESTAMP =
   /^([+-]?\d{4,})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)? ?(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?( BC)?$/;
 
+const lastDay = { key: NaN, days: 0 };
+
 function setTimestamp(
   year: number,
   month: number,
@@ -117,8 +119,15 @@ function setTimestamp(
   second: number,
   offsetMinutes: number,
 ): boolean {
-  if (!validDate(year, month, day) || hour > 23 || minute > 59 || second > 59) return false;
-  parsed.seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + (minute - offsetMinutes) * 60 + second;
+  if (hour > 23 || minute > 59 || second > 59) return false;
+  // Timestamps in a column tend to share their day: remember the last one.
+  const key = (year * 16 + month) * 32 + day;
+  if (key !== lastDay.key) {
+    if (!validDate(year, month, day)) return false;
+    lastDay.key = key;
+    lastDay.days = daysFromCivil(year, month, day);
+  }
+  parsed.seconds = lastDay.days * 86400 + hour * 3600 + (minute - offsetMinutes) * 60 + second;
   return true;
 }
 
@@ -174,32 +183,52 @@ function parseTimestampSlow(s: string): boolean {
 export function parseTimestamp(s: string): boolean {
   parsed.truncated = false;
   const n = s.length;
-  // Fast path: YYYY-MM-DDTHH:MM:SS[.f…][Z|±HH:MM]
-  if (
-    n >= 19 && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45 && s.charCodeAt(13) === 58 &&
-    s.charCodeAt(16) === 58
-  ) {
+  // Fast path: YYYY-MM-DDTHH:MM:SS[.f…][Z|±HH:MM], read into locals (charCodeAt is the main cost).
+  if (n >= 19) {
+    const y0 = s.charCodeAt(0) - 48, y1 = s.charCodeAt(1) - 48, y2 = s.charCodeAt(2) - 48, y3 = s.charCodeAt(3) - 48;
+    const mo0 = s.charCodeAt(5) - 48, mo1 = s.charCodeAt(6) - 48, d0 = s.charCodeAt(8) - 48, d1 = s.charCodeAt(9) - 48;
+    const h0 = s.charCodeAt(11) - 48, h1 = s.charCodeAt(12) - 48, mi0 = s.charCodeAt(14) - 48;
+    const mi1 = s.charCodeAt(15) - 48, s0 = s.charCodeAt(17) - 48, s1 = s.charCodeAt(18) - 48;
     const sep = s.charCodeAt(10);
-    const year = fourDigits(s, 0);
-    const month = twoDigits(s, 5);
-    const day = twoDigits(s, 8);
-    const hour = twoDigits(s, 11);
-    const minute = twoDigits(s, 14);
-    const second = twoDigits(s, 17);
-    if ((sep === 84 || sep === 32 || sep === 116) && (year | month | day | hour | minute | second) >= 0) {
+    if (
+      // Unsigned: a non-digit becomes a large number, so one comparison per char checks 0..9.
+      (y0 >>> 0) <= 9 && (y1 >>> 0) <= 9 && (y2 >>> 0) <= 9 && (y3 >>> 0) <= 9 && (mo0 >>> 0) <= 9 &&
+      (mo1 >>> 0) <= 9 && (d0 >>> 0) <= 9 && (d1 >>> 0) <= 9 && (h0 >>> 0) <= 9 && (h1 >>> 0) <= 9 &&
+      (mi0 >>> 0) <= 9 && (mi1 >>> 0) <= 9 && (s0 >>> 0) <= 9 && (s1 >>> 0) <= 9 &&
+      s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45 && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58 &&
+      (sep === 84 || sep === 32 || sep === 116)
+    ) {
       let i = 19;
-      parsed.micros = 0;
-      const dot = s.charCodeAt(i);
-      if (dot === 46 || dot === 44) i = readFraction(s, i + 1);
-      if (i > 0) {
-        let offset = NaN;
-        if (i === n) offset = 0;
-        else {
-          const z = s.charCodeAt(i);
-          if ((z === 90 || z === 122) && i + 1 === n) offset = 0;
-          else if (z === 43 || z === 45) offset = offsetMinutesOf(s, i);
+      let micros = 0;
+      let c = s.charCodeAt(i);
+      if (c === 46 || c === 44) {
+        let digits = 0;
+        for (i++; i < n; i++) {
+          const d = s.charCodeAt(i) - 48;
+          if ((d >>> 0) > 9) break;
+          if (digits < 6) micros = micros * 10 + d;
+          else if (d !== 0) parsed.truncated = true;
+          digits++;
         }
-        if (!Number.isNaN(offset)) return setTimestamp(year, month, day, hour, minute, second, offset);
+        if (digits === 0) return parseTimestampSlow(s);
+        for (; digits < 6; digits++) micros *= 10;
+        c = s.charCodeAt(i);
+      }
+      let offset = NaN;
+      if (i === n) offset = 0;
+      else if ((c === 90 || c === 122) && i + 1 === n) offset = 0;
+      else if (c === 43 || c === 45) offset = offsetMinutesOf(s, i);
+      if (offset === offset) { // not NaN
+        parsed.micros = micros;
+        return setTimestamp(
+          y0 * 1000 + y1 * 100 + y2 * 10 + y3,
+          mo0 * 10 + mo1,
+          d0 * 10 + d1,
+          h0 * 10 + h1,
+          mi0 * 10 + mi1,
+          s0 * 10 + s1,
+          offset,
+        );
       }
     }
   }

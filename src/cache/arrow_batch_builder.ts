@@ -36,6 +36,7 @@
 import * as arrow from "apache-arrow";
 import { ColumnBuffer, Layout } from "./_column_buffer.ts";
 import { parseScaledDecimal } from "./_decimal.ts";
+import { appendJson, toJsonText } from "./_json_bytes.ts";
 import { parsed, parseDate, parseTime, parseTimestamp } from "./_temporal.ts";
 import {
   AIRBYTE_EXTRACTED_AT_COLUMN,
@@ -82,8 +83,8 @@ const CONVERSIONS: Record<ColumnKind, [conversion: number, layout: number]> = {
   time_without_timezone: [TIME, Layout.INT64],
 };
 
-// What #write did with a value.
-const FITS = 0, TRUNCATED = 1, MISFIT = 2;
+// What became of a value.
+const FITS = 0, TRUNCATED = 1, MISFIT = 2, ABSENT = 3;
 
 const TWO_POW_32 = 4294967296;
 const TWO_POW_63 = 9223372036854775808;
@@ -110,15 +111,6 @@ class DataColumn extends ColumnBuffer {
   }
 }
 
-/** JSON text of any value a record may hold; bigints (from in-process connectors) as digits. */
-function toJsonText(value: unknown): string {
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return JSON.stringify(value, (_key, v) => typeof v === "bigint" ? v.toString() : v);
-  }
-}
-
 /** Stores an integral double with |value| < 2^63 as an int64 word pair. */
 function writeInt64(u32: Uint32Array, row: number, value: number): void {
   const hi = Math.floor(value / TWO_POW_32);
@@ -135,27 +127,6 @@ function writeMicros(column: ColumnBuffer, row: number, seconds: number, micros:
 function randomPrefix(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(8));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("") + "-";
-}
-
-/**
- * A text column with no nulls, from UTF-8 bytes that `write(bytes, at, row)` puts at `at`
- * (returning the new end), in a buffer of `capacity` bytes.
- */
-function textData(
-  field: arrow.Field,
-  rows: number,
-  capacity: number,
-  write: (bytes: Uint8Array, at: number, row: number) => number,
-): arrow.Data {
-  let bytes = new Uint8Array(capacity);
-  const offsets = new Int32Array(rows + 1);
-  let at = 0;
-  for (let row = 0; row < rows; row++) {
-    at = write(bytes, at, row);
-    offsets[row + 1] = at;
-  }
-  bytes = bytes.subarray(0, at);
-  return arrow.makeData({ type: field.type, length: rows, nullCount: 0, data: bytes, valueOffsets: offsets });
 }
 
 /**
@@ -186,6 +157,11 @@ export class ArrowBatchBuilder {
   /** Per output column, in schema order: how to make its Arrow data at `finish`. */
   readonly #assemblers: ((rows: number) => arrow.Data)[];
   readonly #extractedAt: ColumnBuffer;
+  readonly #rawIds: ColumnBuffer;
+  readonly #meta: ColumnBuffer;
+  /** The keys of the last record in order, and their columns: the next record likely has the same. */
+  readonly #lastKeys: string[] = [];
+  readonly #lastColumns: (DataColumn | undefined)[] = [];
   readonly #syncId: number | undefined;
   readonly #idPrefix: Uint8Array;
   readonly #plainMeta: Uint8Array;
@@ -205,20 +181,24 @@ export class ArrowBatchBuilder {
       new arrow.Field(AIRBYTE_EXTRACTED_AT_COLUMN, new arrow.Timestamp(arrow.TimeUnit.MICROSECOND, "UTC"), true),
       Layout.INT64,
     );
+    this.#rawIds = new ColumnBuffer(new arrow.Field(AIRBYTE_RAW_ID_COLUMN, new arrow.Utf8(), true), Layout.TEXT);
+    this.#meta = new ColumnBuffer(new arrow.Field(AIRBYTE_META_COLUMN, new arrow.Utf8(), true), Layout.TEXT);
     this.#dataColumns = [];
     const fields: arrow.Field[] = [];
     this.#assemblers = columns.map((spec) => {
-      const field = new arrow.Field(spec.name, spec.arrowType, true);
-      fields.push(field);
       switch (spec.name) {
         case AIRBYTE_RAW_ID_COLUMN:
-          return (rows) => this.#rawIdData(field, rows);
+          fields.push(this.#rawIds.field);
+          return (rows) => this.#rawIdData(rows);
         case AIRBYTE_META_COLUMN:
-          return (rows) => this.#metaData(field, rows);
+          fields.push(this.#meta.field);
+          return (rows) => this.#metaData(rows);
         case AIRBYTE_EXTRACTED_AT_COLUMN:
+          fields.push(this.#extractedAt.field);
           return (rows) => this.#extractedAt.toData(rows);
       }
       const column = new DataColumn(spec);
+      fields.push(column.field);
       this.#dataColumns.push(column);
       this.#byProperty.set(spec.property, column);
       return (rows) => column.toData(rows);
@@ -235,7 +215,7 @@ export class ArrowBatchBuilder {
   /** About how many bytes the batch will take (text counted one byte per character). */
   get byteEstimate(): number {
     let bytes = this.#rows * (8 + this.#idPrefix.length + 8 + this.#plainMeta.length);
-    for (const c of this.#dataColumns) bytes += this.#rows * c.fixedWidth + c.chars;
+    for (const c of this.#dataColumns) bytes += this.#rows * c.fixedWidth + c.byteLength;
     for (const text of this.#metaTexts) bytes += text.length;
     return bytes;
   }
@@ -248,6 +228,9 @@ export class ArrowBatchBuilder {
     if (row === this.#capacity) this.#grow(this.#capacity * 2);
     const call = ++this.#calls;
     const byProperty = this.#byProperty;
+    const lastKeys = this.#lastKeys;
+    const lastColumns = this.#lastColumns;
+    let position = 0;
     let matched = 0;
     let changes: MetaChange[] | undefined;
     let extra: Record<string, unknown> | undefined;
@@ -255,7 +238,15 @@ export class ArrowBatchBuilder {
     // path, and finds properties the schema lacks on the way.
     for (const key in data) {
       const value = data[key];
-      const c = byProperty.get(key);
+      let c: DataColumn | undefined;
+      if (lastKeys[position] === key) {
+        c = lastColumns[position];
+      } else {
+        c = byProperty.get(key);
+        lastKeys[position] = key;
+        lastColumns[position] = c;
+      }
+      position++;
       if (c === undefined) {
         // A null prototype keeps a "__proto__" property as data.
         if (value !== undefined && Object.hasOwn(data, key)) (extra ??= Object.create(null))[key] = value;
@@ -263,25 +254,62 @@ export class ArrowBatchBuilder {
       }
       c.seen = call;
       matched++;
+      // The common cases inline; rarer shapes of a value go to helpers that return an outcome.
+      let outcome = FITS;
       if (value === null || value === undefined) {
-        c.setNull(row);
-        continue;
-      }
-      const outcome = this.#write(c, row, value);
-      if (outcome === FITS) {
-        c.setValid(row);
-      } else if (outcome === TRUNCATED) {
-        c.setValid(row);
-        (changes ??= []).push({
-          field: c.property,
-          change: "TRUNCATED",
-          reason: "DESTINATION_FIELD_SIZE_LIMITATION",
-          raw: value,
-        });
+        outcome = ABSENT;
       } else {
-        c.setNull(row);
-        (changes ??= []).push({ field: c.property, change: "NULLED", reason: "DESTINATION_TYPECAST_ERROR", raw: value });
+        switch (c.conversion) {
+          case STRING:
+            if (typeof value === "string") c.pushText(row, value);
+            else if (typeof value === "object") {
+              appendJson(c, value);
+              c.endText(row);
+            } else c.pushText(row, typeof value === "bigint" ? value.toString() : String(value));
+            break;
+          case JSON_TEXT:
+            appendJson(c, value);
+            c.endText(row);
+            break;
+          case INTEGER:
+            if (typeof value === "number" && Number.isInteger(value) && value >= -TWO_POW_63 && value < TWO_POW_63) {
+              writeInt64(c.u32, row, value);
+            } else outcome = writeBigInt64(c, row, value);
+            break;
+          case NUMBER:
+            if (typeof value === "number") c.f64[row] = value;
+            else outcome = writeOddNumber(c, row, value);
+            break;
+          case BOOLEAN:
+            if (value === true) c.bits[row >> 3] |= 1 << (row & 7);
+            else if (value === false) c.bits[row >> 3] &= ~(1 << (row & 7));
+            else outcome = MISFIT;
+            break;
+          case DATE: {
+            const days = typeof value === "string" ? parseDate(value) : NaN;
+            if (days === days) c.i32[row] = days; // not NaN
+            else outcome = MISFIT;
+            break;
+          }
+          case TIMESTAMP:
+            if (typeof value === "string" ? parseTimestamp(value) : readDateObject(value)) {
+              writeMicros(c, row, parsed.seconds, parsed.micros);
+              if (parsed.truncated) outcome = TRUNCATED;
+            } else outcome = MISFIT;
+            break;
+          case TIME:
+            if (typeof value === "string" && parseTime(value)) {
+              writeInt64(c.u32, row, parsed.micros);
+              if (parsed.truncated) outcome = TRUNCATED;
+            } else outcome = MISFIT;
+            break;
+          default:
+            outcome = writeDecimal(c, row, value);
+        }
       }
+      if (outcome === FITS) c.setValid(row);
+      else if (outcome === ABSENT) c.setNull(row);
+      else changes = noteChange(changes, c, row, value, outcome);
     }
     if (matched < this.#dataColumns.length) {
       for (const c of this.#dataColumns) if (c.seen !== call) c.setNull(row);
@@ -315,6 +343,8 @@ export class ArrowBatchBuilder {
     const bytes = arrow.tableToIPC(new arrow.Table([new arrow.RecordBatch(this.#schema, struct)]), "stream");
     for (const c of this.#dataColumns) c.reset();
     this.#extractedAt.reset();
+    this.#rawIds.reset();
+    this.#meta.reset();
     this.#metaRows = [];
     this.#metaTexts = [];
     this.#firstId += rows;
@@ -324,7 +354,7 @@ export class ArrowBatchBuilder {
 
   #grow(capacity: number): void {
     for (const c of this.#dataColumns) c.grow(capacity, this.#rows);
-    this.#extractedAt.grow(capacity, this.#rows);
+    for (const c of [this.#extractedAt, this.#rawIds, this.#meta]) c.grow(capacity, this.#rows);
     this.#capacity = capacity;
   }
 
@@ -336,87 +366,75 @@ export class ArrowBatchBuilder {
   }
 
   /** `_airbyte_raw_id`: the prefix and a decimal counter, written straight as bytes. */
-  #rawIdData(field: arrow.Field, rows: number): arrow.Data {
+  #rawIdData(rows: number): arrow.Data {
+    const column = this.#rawIds;
     const prefix = this.#idPrefix;
-    const first = this.#firstId;
-    return textData(field, rows, rows * (prefix.length + 16), (bytes, at, row) => {
+    column.reserveBytes(rows * (prefix.length + 16));
+    const { bytes, offsets } = column;
+    let at = 0;
+    for (let row = 0; row < rows; row++) {
       for (let i = 0; i < prefix.length; i++) bytes[at++] = prefix[i];
-      let n = first + row;
+      let n = this.#firstId + row;
       let digits = 1;
       for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
       for (let i = at + digits - 1; i >= at; i--) {
-        bytes[i] = 48 + (n % 10);
-        n = Math.floor(n / 10);
+        const next = Math.floor(n / 10);
+        bytes[i] = 48 + n - next * 10;
+        n = next;
       }
-      return at + digits;
-    });
+      at += digits;
+      offsets[row + 1] = at;
+      column.setValid(row);
+    }
+    column.byteLength = at;
+    return column.toData(rows);
   }
 
   /** `_airbyte_meta`: the plain meta's bytes, except on rows that carry changes or extras. */
-  #metaData(field: arrow.Field, rows: number): arrow.Data {
+  #metaData(rows: number): arrow.Data {
+    const column = this.#meta;
     const plain = this.#plainMeta;
     const special = this.#metaTexts.map((text) => encoder.encode(text));
     const specialRows = this.#metaRows;
-    const capacity = rows * plain.length + special.reduce((sum, b) => sum + b.length, 0);
+    column.reserveBytes(rows * plain.length + special.reduce((sum, b) => sum + b.length, 0));
+    const { bytes, offsets } = column;
+    let at = 0;
     let next = 0;
-    return textData(field, rows, capacity, (bytes, at, row) => {
+    for (let row = 0; row < rows; row++) {
       const text = specialRows[next] === row ? special[next++] : plain;
       for (let i = 0; i < text.length; i++) bytes[at++] = text[i];
-      return at;
-    });
-  }
-
-  /** Stores a non-null value; says whether it fit, fit rounded, or must be NULL. */
-  #write(c: DataColumn, row: number, value: unknown): number {
-    switch (c.conversion) {
-      case STRING:
-        c.pushText(row, typeof value === "string" ? value : typeof value === "object" ? toJsonText(value) : String(value));
-        return FITS;
-      case JSON_TEXT:
-        c.pushText(row, toJsonText(value));
-        return FITS;
-      case INTEGER:
-        if (typeof value === "number") {
-          if (!Number.isInteger(value) || value < -TWO_POW_63 || value >= TWO_POW_63) return MISFIT;
-          writeInt64(c.u32, row, value);
-          return FITS;
-        }
-        if (typeof value === "bigint" && BigInt.asIntN(64, value) === value) {
-          c.i64[row] = value;
-          return FITS;
-        }
-        return MISFIT;
-      case NUMBER:
-        if (typeof value === "number") {
-          c.f64[row] = value;
-          return FITS;
-        }
-        return writeOddNumber(c, row, value);
-      case BOOLEAN:
-        if (typeof value !== "boolean") return MISFIT;
-        if (value) c.bits[row >> 3] |= 1 << (row & 7);
-        else c.bits[row >> 3] &= ~(1 << (row & 7));
-        return FITS;
-      case DATE: {
-        const days = typeof value === "string" ? parseDate(value) : NaN;
-        if (Number.isNaN(days)) return MISFIT;
-        c.i32[row] = days;
-        return FITS;
-      }
-      case TIMESTAMP:
-        if (typeof value === "string" ? !parseTimestamp(value) : !readDateObject(value)) return MISFIT;
-        writeMicros(c, row, parsed.seconds, parsed.micros);
-        return parsed.truncated ? TRUNCATED : FITS;
-      case TIME:
-        if (typeof value !== "string" || !parseTime(value)) return MISFIT;
-        writeInt64(c.u32, row, parsed.micros);
-        return parsed.truncated ? TRUNCATED : FITS;
-      case DECIMAL:
-        return writeDecimal(c, row, value);
-      default:
-        return MISFIT;
+      offsets[row + 1] = at;
+      column.setValid(row);
     }
+    column.byteLength = at;
+    return column.toData(rows);
   }
+}
+
+/** Records a value that was rounded (kept) or did not fit (stored as NULL). */
+function noteChange(
+  changes: MetaChange[] | undefined,
+  c: DataColumn,
+  row: number,
+  raw: unknown,
+  outcome: number,
+): MetaChange[] {
+  const list = changes ?? [];
+  if (outcome === TRUNCATED) {
+    c.setValid(row);
+    list.push({ field: c.property, change: "TRUNCATED", reason: "DESTINATION_FIELD_SIZE_LIMITATION", raw });
+  } else {
+    c.setNull(row);
+    list.push({ field: c.property, change: "NULLED", reason: "DESTINATION_TYPECAST_ERROR", raw });
+  }
+  return list;
+}
+
+/** BIGINT values that are not plain JS numbers: bigints (from in-process connectors). */
+function writeBigInt64(c: DataColumn, row: number, value: unknown): number {
+  if (typeof value !== "bigint" || BigInt.asIntN(64, value) !== value) return MISFIT;
+  c.i64[row] = value;
+  return FITS;
 }
 
 /** DOUBLE values that are not JS numbers: the Airbyte Number type's special strings, bigints. */

@@ -77,7 +77,12 @@ export class CacheWriteSession {
   private constructor(cache: DuckDBCache, sourceName: string, options: WriteSessionOptions) {
     this.#cache = cache;
     this.#sourceName = sourceName;
-    this.#options = { batchRows: 50_000, commitEveryRows: 200_000, commitEveryMs: 5_000, ...options };
+    this.#options = {
+      ...options,
+      batchRows: options.batchRows ?? 50_000,
+      commitEveryRows: options.commitEveryRows ?? 200_000,
+      commitEveryMs: options.commitEveryMs ?? 5_000,
+    };
   }
 
   /** Claim tables for every planned stream and prepare their builders. */
@@ -138,6 +143,7 @@ export class CacheWriteSession {
     }
     sink.builder.add(data, emittedAt);
     sink.records++;
+    this.#rowsSinceCommit++;
     if (sink.builder.rowCount >= this.#options.batchRows) return this.#flush(sink);
     return undefined;
   }
@@ -165,7 +171,6 @@ export class CacheWriteSession {
     await this.#cache.exclusive((e) => e.insertArrowIPC(ipc, { schema, table: sink.stage, create }));
     sink.stageCreated = true;
     sink.stagedRows += rows;
-    this.#rowsSinceCommit += rows;
     this.#options.progress?.addRecords(sink.plan.stream.name, rows, bytes);
   }
 

@@ -42,6 +42,13 @@ export interface VenvExecutorOptions {
   env?: Record<string, string>;
   /** The runtime to use. @default the detected runtime */
   runtime?: Runtime;
+  /**
+   * `pip install` argument lists run in order instead of the single `[pipUrl]`. For connectors whose
+   * published metadata cannot resolve (airbyte-source-file 0.6.0 pins a `smart-open` release that
+   * does not exist): install it with `--no-deps`, then its real dependencies.
+   * @default [[pipUrl]]
+   */
+  installSteps?: string[][];
 }
 
 /** What {@linkcode VenvExecutor} writes to `<venv>/.airbyte-ts.json`. */
@@ -81,6 +88,9 @@ export class VenvExecutor implements Executor {
   readonly #install: boolean;
   readonly #env?: Record<string, string>;
   readonly #runtime?: Runtime;
+  readonly #steps: string[][];
+  /** What the marker records: the pip URL, plus the steps when they are not the default. */
+  readonly #installKey: string;
   #installing?: Promise<SubprocessExecutor>;
   #subprocess?: SubprocessExecutor;
 
@@ -97,6 +107,8 @@ export class VenvExecutor implements Executor {
     this.#install = options.install ?? true;
     this.#env = options.env;
     this.#runtime = options.runtime;
+    this.#steps = options.installSteps ?? [[options.pipUrl]];
+    this.#installKey = options.installSteps ? `${options.pipUrl} ${JSON.stringify(options.installSteps)}` : options.pipUrl;
   }
 
   /**
@@ -178,7 +190,7 @@ export class VenvExecutor implements Executor {
     } catch {
       return false;
     }
-    if (marker.pipUrl !== this.pipUrl || !(await rt.exists(binary))) return false;
+    if (marker.pipUrl !== this.#installKey || !(await rt.exists(binary))) return false;
     if (await isLocalProject(rt, this.pipUrl)) return !(await hasFilesNewerThan(rt, this.pipUrl, markerPath));
     return true;
   }
@@ -200,16 +212,31 @@ export class VenvExecutor implements Executor {
     }
     // A failed upgrade must not leave the old marker vouching for a half-changed venv.
     await rt.remove(rt.joinPath(venv, MARKER_FILE));
+    for (const step of this.#steps) await this.#pipInstall(rt, python, step, home);
+    if (!(await rt.exists(binary))) {
+      throw new ConnectorInstallError(
+        `Cannot run '${this.connectorName}': 'pip install ${this.pipUrl}' worked but installed no '${this.#entrypoint}' command.`,
+        {
+          guidance: `Pass 'entrypoint' with the name of the package's console script (see '${venv}/bin').`,
+          context: { connector: this.connectorName, pipUrl: this.pipUrl },
+        },
+      );
+    }
+    const marker: InstallMarker = { pipUrl: this.#installKey, installedAt: new Date().toISOString() };
+    await rt.writeTextFile(rt.joinPath(venv, MARKER_FILE), JSON.stringify(marker, null, 2) + "\n");
+  }
+
+  async #pipInstall(rt: Runtime, python: string, step: string[], home: string): Promise<void> {
     const pip = await runTool(
       rt,
       python,
-      ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input", this.pipUrl],
+      ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input", ...step],
       this.connectorName,
     );
     if (pip.code !== 0) {
       const logFile = await saveLog(rt, rt.joinPath(home, "logs"), `${this.connectorName}-pip`, pip);
       throw new ConnectorInstallError(
-        `Cannot install '${this.connectorName}': 'pip install ${this.pipUrl}' failed with exit code ${pip.code}.`,
+        `Cannot install '${this.connectorName}': 'pip install ${step.join(" ")}' failed with exit code ${pip.code}.`,
         {
           guidance:
             "Check that the requirement names a package on PyPI (and a version that exists), or a local " +
@@ -225,17 +252,6 @@ export class VenvExecutor implements Executor {
         },
       );
     }
-    if (!(await rt.exists(binary))) {
-      throw new ConnectorInstallError(
-        `Cannot run '${this.connectorName}': 'pip install ${this.pipUrl}' worked but installed no '${this.#entrypoint}' command.`,
-        {
-          guidance: `Pass 'entrypoint' with the name of the package's console script (see '${venv}/bin').`,
-          context: { connector: this.connectorName, pipUrl: this.pipUrl },
-        },
-      );
-    }
-    const marker: InstallMarker = { pipUrl: this.pipUrl, installedAt: new Date().toISOString() };
-    await rt.writeTextFile(rt.joinPath(venv, MARKER_FILE), JSON.stringify(marker, null, 2) + "\n");
   }
 }
 

@@ -41,6 +41,7 @@ export async function readIntoCache(source: Source, options: ReadOptions): Promi
     const session = await CacheWriteSession.open(cache, source.name, plans, {
       progress: tracker,
       syncId: Date.now(),
+      commitEveryRows: options.checkpointRows,
     });
     try {
       for await (const msg of source.readMessages(catalog, state, { signal: options.signal })) {

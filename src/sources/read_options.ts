@@ -30,6 +30,12 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** @default "auto" */
   progress?: ProgressOption;
+  /**
+   * Commit a checkpoint (records + state, one transaction) at the first STATE after this many
+   * rows were staged, or 5 s after the last commit. Smaller loses less work to a crash; larger
+   * is faster. @default 200_000
+   */
+  checkpointRows?: number;
   /** Where the input state comes from. @default the cache's stored state for this source */
   stateProvider?: StateProvider;
 }

@@ -191,7 +191,12 @@ Deno.test("ProgressTracker reads the clock rarely when batches come fast and sti
 Deno.test("ProgressTracker catches up within a few calls when a fast burst turns into a trickle", () => {
   const clock = { now: 0 };
   const { events, renderer } = recorder(100);
-  const tracker = new ProgressTracker({ job: "read", connector: "source-x", renderer, clock: () => clock.now });
+  const tracker = new ProgressTracker({
+    job: "read",
+    connector: "source-x",
+    renderer,
+    clock: () => clock.now,
+  });
   // A burst: 10,000 calls within 10 ms lets the tracker sample the clock less often.
   for (let i = 0; i < 10_000; i++) {
     clock.now = i / 1000;

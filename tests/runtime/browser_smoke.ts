@@ -51,8 +51,10 @@ async function bundleEntry(outdir: string): Promise<void> {
       platform: "browser",
       target: "es2022",
       sourcemap: "linked",
-      // Node-only adapters are loaded behind a runtime check and never run in the page.
-      external: ["node:*"],
+      // Node-only modules: the Node runtime adapter and DuckDB-WASM's Node loader sit behind a
+      // runtime check and never run in the page, but a bundler still follows their imports. A user's
+      // bundler needs the same two entries today.
+      external: ["node:*", "@duckdb/duckdb-wasm/dist/duckdb-node*"],
       logLevel: "warning",
     });
   } finally {

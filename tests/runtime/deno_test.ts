@@ -27,11 +27,14 @@ async function denoWith(flags: string[], code: string): Promise<string> {
 
 Deno.test("denoRuntime ends running process groups when the program calls Deno.exit", async () => {
   const script = new URL("../fixtures/executors/spawn_tree.sh", import.meta.url).pathname;
-  const out = await denoWith(["--allow-run"], `
+  const out = await denoWith(
+    ["--allow-run"],
+    `
 const child = rt.spawn("sh", ["${script}", "quiet"]);
 const { value } = await child.stdout.getReader().read();
 console.log(new TextDecoder().decode(value).trim().slice(6));
-Deno.exit(0);`);
+Deno.exit(0);`,
+  );
   const group = Number(out);
   assert.equal(group > 0, true);
   assert.deepEqual(await waitForGroupGone(denoRuntime, group), []);

@@ -68,10 +68,46 @@ await check("duckdb-wasm runs a query in a worker from the served bundles", asyn
   }
 });
 
-// ---------------------------------------------------------------------------------------------
-// In-process connector: getSource(name, { connector }) through the InProcessExecutor, reading
-// records with getRecords(). To be added by the lead once InProcessExecutor lands in mod.ts.
-// ---------------------------------------------------------------------------------------------
+// A small source written in TypeScript, run in the page through the InProcessExecutor.
+const numbersConnector = {
+  name: "source-numbers",
+  spec: () =>
+    Promise.resolve({
+      connectionSpecification: {
+        type: "object",
+        required: ["count"],
+        properties: { count: { type: "integer" } },
+      },
+    }),
+  check: () => Promise.resolve({ status: "SUCCEEDED" }),
+  discover: () =>
+    Promise.resolve({
+      streams: [{
+        name: "numbers",
+        json_schema: { type: "object", properties: { i: { type: "integer" }, square: { type: "integer" } } },
+        supported_sync_modes: ["full_refresh"],
+      }],
+    }),
+  async *read(config: Record<string, unknown>) {
+    for (let i = 0; i < (config.count as number); i++) {
+      yield {
+        type: "RECORD",
+        record: { stream: "numbers", data: { i, square: i * i }, emitted_at: Date.now() },
+      };
+    }
+  },
+};
+
+await check("an in-process source runs in the page: check, discover and getRecords", async () => {
+  const source = await api.getSource("source-numbers", { connector: numbersConnector, config: { count: 5 } });
+  await source.check();
+  const streams: string[] = await source.getAvailableStreams();
+  expect(streams.join(",") === "numbers", `unexpected streams: ${streams}`);
+  const records: Record<string, unknown>[] = [];
+  for await (const record of source.getRecords("numbers")) records.push(record);
+  expect(records.length === 5, `expected 5 records, got ${records.length}`);
+  expect(records[4].square === 16, `unexpected last record: ${JSON.stringify(records[4])}`);
+});
 
 // ---------------------------------------------------------------------------------------------
 // Cache ingest in Chromium: read an in-process source into a DuckDBCache (":memory:" and
