@@ -36,8 +36,13 @@ export { CachedDataset } from "./src/cache/cached_dataset.ts";
 export type { WriteStrategy } from "./src/cache/write_strategy.ts";
 
 // State
-export { JoinedStateProvider, StaticInputState, type StateProvider } from "./src/state/state_provider.ts";
-export { NoOpStateWriter, StateWriterBase, type StateWriter, StdOutStateWriter } from "./src/state/state_writer.ts";
+export { JoinedStateProvider, type StateProvider, StaticInputState } from "./src/state/state_provider.ts";
+export {
+  NoOpStateWriter,
+  type StateWriter,
+  StateWriterBase,
+  StdOutStateWriter,
+} from "./src/state/state_writer.ts";
 
 // Executors
 export type { ExecuteOptions, Executor } from "./src/executors/executor.ts";
@@ -63,7 +68,7 @@ export {
 } from "./src/protocol/messages.ts";
 export type { ConfiguredAirbyteCatalog, ConfiguredAirbyteStream } from "./src/protocol/catalog.ts";
 export { AirbyteMessageIterator } from "./src/protocol/message_iterator.ts";
-export { type ParseOutcome, parseMessageLine } from "./src/protocol/message_parser.ts";
+export { parseMessageLine, type ParseOutcome } from "./src/protocol/message_parser.ts";
 export { splitLines } from "./src/protocol/line_splitter.ts";
 
 // Progress

@@ -25,7 +25,9 @@ const home = Deno.env.get("AIRBYTE_TS_HOME") ?? `${Deno.env.get("HOME")}/.cache/
 async function run(cmd: string, cmdArgs: string[], env: Record<string, string> = {}): Promise<string> {
   const out = await new Deno.Command(cmd, { args: cmdArgs, env, stdout: "piped", stderr: "piped" }).output();
   const text = new TextDecoder().decode(out.stdout);
-  if (out.code !== 0) throw new Error(`${cmd} ${cmdArgs.join(" ")} failed:\n${new TextDecoder().decode(out.stderr)}`);
+  if (out.code !== 0) {
+    throw new Error(`${cmd} ${cmdArgs.join(" ")} failed:\n${new TextDecoder().decode(out.stderr)}`);
+  }
   return text;
 }
 
@@ -38,7 +40,15 @@ async function makeData(n: number): Promise<{ path: string; bytes: number }> {
 async function ours(n: number) {
   const data = await makeData(n);
   const cachePath = `${work}/ours_${n}.duckdb`;
-  const line = (await run(Deno.execPath(), ["run", "-A", "--config", `${ROOT}deno.json`, `${ROOT}bench/_read_once.ts`, data.path, cachePath]))
+  const line = (await run(Deno.execPath(), [
+    "run",
+    "-A",
+    "--config",
+    `${ROOT}deno.json`,
+    `${ROOT}bench/_read_once.ts`,
+    data.path,
+    cachePath,
+  ]))
     .trim().split("\n").pop()!;
   const r = JSON.parse(line);
   if (r.rows !== n) throw new Error(`expected ${n} rows in the cache, found ${r.rows}`);
@@ -55,7 +65,12 @@ async function pyairbyte(n: number, dataPath: string) {
     await run("python3", ["-m", "venv", `${home}/venvs/pyairbyte`]);
     await run(`${home}/venvs/pyairbyte/bin/pip`, ["install", "-q", "airbyte"]);
   }
-  const line = (await run(python, [`${ROOT}bench/_pyairbyte_read.py`, dataPath, `${work}/py_${n}.duckdb`, `${ROOT}bench/replay_source.py`], {
+  const line = (await run(python, [
+    `${ROOT}bench/_pyairbyte_read.py`,
+    dataPath,
+    `${work}/py_${n}.duckdb`,
+    `${ROOT}bench/replay_source.py`,
+  ], {
     DO_NOT_TRACK: "1",
     AIRBYTE_OFFLINE_MODE: "1",
     AIRBYTE_NO_UI: "1",
@@ -69,14 +84,20 @@ for (const n of sizes) {
   const r = await ours(n);
   results.push({ n, ...r });
   console.log(
-    `airbyte-ts records=${n} seconds=${r.readSeconds.toFixed(2)} records_per_s=${Math.round(r.recordsPerSecond)} ` +
+    `airbyte-ts records=${n} seconds=${r.readSeconds.toFixed(2)} records_per_s=${
+      Math.round(r.recordsPerSecond)
+    } ` +
       `mb_per_s=${r.mbPerSecond.toFixed(1)} peak_rss_mb=${Math.round(r.peakRssMb)}`,
   );
 }
 const byN = (n: number) => results.find((r) => r.n === n);
 if (byN(1_000_000) && byN(10_000_000)) {
   const a = byN(1_000_000)!, b = byN(10_000_000)!;
-  console.log(`time(10M)/time(1M)=${(b.readSeconds / a.readSeconds).toFixed(2)} rss(10M)/rss(1M)=${(b.peakRssMb / a.peakRssMb).toFixed(2)}`);
+  console.log(
+    `time(10M)/time(1M)=${(b.readSeconds / a.readSeconds).toFixed(2)} rss(10M)/rss(1M)=${
+      (b.peakRssMb / a.peakRssMb).toFixed(2)
+    }`,
+  );
 }
 let ratio = NaN;
 const ref = results.find((r) => r.n === pyRecords) ?? results[results.length - 1];
@@ -85,7 +106,9 @@ if (withPy) {
   const py = await pyairbyte(ref.n, data.path);
   ratio = ref.recordsPerSecond / py.recordsPerSecond;
   console.log(
-    `pyairbyte records=${ref.n} seconds=${py.readSeconds.toFixed(2)} records_per_s=${Math.round(py.recordsPerSecond)} ` +
+    `pyairbyte records=${ref.n} seconds=${py.readSeconds.toFixed(2)} records_per_s=${
+      Math.round(py.recordsPerSecond)
+    } ` +
       `peak_rss_mb=${Math.round(py.peakRssMb)}`,
   );
 }

@@ -291,7 +291,11 @@ export class InvalidArgumentError extends AirbyteError {
  * ```
  */
 export class RuntimeCapabilityError extends AirbyteError {
-  constructor(code: "RUNTIME_UNSUPPORTED" | "PERMISSION_DENIED", message: string, options?: AirbyteErrorOptions) {
+  constructor(
+    code: "RUNTIME_UNSUPPORTED" | "PERMISSION_DENIED",
+    message: string,
+    options?: AirbyteErrorOptions,
+  ) {
     super(code, message, options);
   }
 }

@@ -77,7 +77,12 @@ function walk(value: unknown, schema: any): unknown {
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
     // oneOf/anyOf/allOf branches: a field is secret if any branch says so.
-    const branches: any[] = [schema, ...(schema?.oneOf ?? []), ...(schema?.anyOf ?? []), ...(schema?.allOf ?? [])]
+    const branches: any[] = [
+      schema,
+      ...(schema?.oneOf ?? []),
+      ...(schema?.anyOf ?? []),
+      ...(schema?.allOf ?? []),
+    ]
       .filter(Boolean);
     for (const [k, v] of Object.entries(value)) {
       const sub = branches.map((b) => b?.properties?.[k]).find((s) => s && s.airbyte_secret) ??

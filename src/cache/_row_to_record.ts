@@ -45,7 +45,9 @@ export function rowToRecord(row: Record<string, unknown>, columns: ColumnSpec[])
         data[c.property] = v;
     }
   }
-  const meta = typeof row._airbyte_meta === "string" ? safeParse(row._airbyte_meta) as Record<string, any> : undefined;
+  const meta = typeof row._airbyte_meta === "string"
+    ? safeParse(row._airbyte_meta) as Record<string, any>
+    : undefined;
   for (const change of meta?.changes ?? []) {
     if (change && "raw" in change && typeof change.field === "string") data[change.field] = change.raw;
   }

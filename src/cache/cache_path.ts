@@ -24,10 +24,14 @@ export async function resolveCachePath(path: string | undefined): Promise<string
   const rt = await getRuntime();
   if (rt.name === "browser") {
     if (path) return path;
-    const storage = (globalThis as { navigator?: { storage?: { getDirectory?: unknown } } }).navigator?.storage;
-    return typeof storage?.getDirectory === "function" ? "opfs://airbyte_ts_default_cache.duckdb" : ":memory:";
+    const storage = (globalThis as { navigator?: { storage?: { getDirectory?: unknown } } }).navigator
+      ?.storage;
+    return typeof storage?.getDirectory === "function"
+      ? "opfs://airbyte_ts_default_cache.duckdb"
+      : ":memory:";
   }
-  let file = path ?? rt.joinPath(rt.env("AIRBYTE_TS_CACHE_DIR") ?? rt.joinPath(rt.cwd(), ".cache"), DEFAULT_CACHE_FILE);
+  let file = path ??
+    rt.joinPath(rt.env("AIRBYTE_TS_CACHE_DIR") ?? rt.joinPath(rt.cwd(), ".cache"), DEFAULT_CACHE_FILE);
   if (!file.startsWith("/")) file = rt.joinPath(rt.cwd(), file);
   const dir = file.slice(0, file.lastIndexOf("/"));
   if (dir) await rt.mkdir(dir);

@@ -214,10 +214,14 @@ export class CacheWriteSession {
         await engine.exec("COMMIT");
       } catch (error) {
         await engine.exec("ROLLBACK").catch(() => undefined);
-        throw new CacheError(`Cannot commit records of '${this.#sourceName}' to the cache: ${errorText(error)}`, {
-          guidance: "Nothing from this checkpoint was stored; the previous state still holds. Run the read again.",
-          cause: error,
-        });
+        throw new CacheError(
+          `Cannot commit records of '${this.#sourceName}' to the cache: ${errorText(error)}`,
+          {
+            guidance:
+              "Nothing from this checkpoint was stored; the previous state still holds. Run the read again.",
+            cause: error,
+          },
+        );
       }
     });
     for (const state of states) {
@@ -242,7 +246,9 @@ export class CacheWriteSession {
       await this.#addMissingColumns(engine, sink);
       if (merge) {
         const keys = this.#keyColumns(sink);
-        const match = keys.map((k) => `${table}.${ident(k)} IS NOT DISTINCT FROM s.${ident(k)}`).join(" AND ");
+        const match = keys.map((k) => `${table}.${ident(k)} IS NOT DISTINCT FROM s.${ident(k)}`).join(
+          " AND ",
+        );
         await engine.exec(`DELETE FROM ${table} USING ${stage} AS s WHERE ${match}`);
       }
       await engine.exec(`INSERT INTO ${table} BY NAME ${source}`);
@@ -273,7 +279,9 @@ export class CacheWriteSession {
   /** Keep one row per primary key: the greatest cursor, and among equals the last one staged. */
   #dedupSql(sink: Sink, stage: string): string {
     const keys = this.#keyColumns(sink).map(ident).join(", ");
-    const cursor = sink.plan.cursor.length ? `${ident(normalizeName(sink.plan.cursor[0]))} DESC NULLS LAST, ` : "";
+    const cursor = sink.plan.cursor.length
+      ? `${ident(normalizeName(sink.plan.cursor[0]))} DESC NULLS LAST, `
+      : "";
     return `SELECT * EXCLUDE (_ab_rn, _ab_seq) FROM (SELECT *, row_number() OVER (PARTITION BY ${keys} ` +
       `ORDER BY ${cursor}_ab_seq DESC) AS _ab_rn FROM (SELECT *, rowid AS _ab_seq FROM ${stage})) WHERE _ab_rn = 1`;
   }
@@ -289,7 +297,9 @@ export class CacheWriteSession {
     for (const c of await cols(sink.stage)) {
       if (!existing.has(c.name)) {
         await engine.exec(
-          `ALTER TABLE ${qualified(this.#cache.schemaName, sink.table)} ADD COLUMN ${ident(c.name)} ${c.type}`,
+          `ALTER TABLE ${qualified(this.#cache.schemaName, sink.table)} ADD COLUMN ${
+            ident(c.name)
+          } ${c.type}`,
         );
       }
     }
@@ -305,7 +315,9 @@ export class CacheWriteSession {
   async abort(): Promise<void> {
     await this.#cache.exclusive(async (engine) => {
       for (const sink of this.#sinks.values()) {
-        await engine.exec(`DROP TABLE IF EXISTS ${qualified(this.#cache.schemaName, sink.stage)}`).catch(() => {});
+        await engine.exec(`DROP TABLE IF EXISTS ${qualified(this.#cache.schemaName, sink.stage)}`).catch(
+          () => {},
+        );
       }
     }).catch(() => undefined);
   }

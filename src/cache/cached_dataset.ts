@@ -72,7 +72,9 @@ export class CachedDataset implements AsyncIterable<Record<string, unknown>> {
   async *[Symbol.asyncIterator](): AsyncIterator<Record<string, unknown>> {
     const name = await this.tableName();
     for (let offset = 0;; offset += PAGE_ROWS) {
-      const page = await this.#host.sql(`SELECT * FROM ${name} ORDER BY rowid LIMIT ${PAGE_ROWS} OFFSET ${offset}`);
+      const page = await this.#host.sql(
+        `SELECT * FROM ${name} ORDER BY rowid LIMIT ${PAGE_ROWS} OFFSET ${offset}`,
+      );
       yield* toPlainRows(page);
       if (page.numRows < PAGE_ROWS) return;
     }

@@ -10,7 +10,7 @@ import type { DuckDBEngine } from "../../wasm/duckdb_engine.ts";
 import { CacheError, StreamNotFoundError } from "../errors.ts";
 import type { AirbyteStateMessage } from "../protocol/messages.ts";
 import { stateKey, streamsOfState } from "../state/state_key.ts";
-import { StaticInputState, type StateProvider } from "../state/state_provider.ts";
+import { type StateProvider, StaticInputState } from "../state/state_provider.ts";
 import { StateWriterBase } from "../state/state_writer.ts";
 import { ident, literal, qualified } from "./_sql.ts";
 import { CachedDataset, type DatasetHost } from "./cached_dataset.ts";
@@ -87,10 +87,13 @@ export class DuckDBCache implements DatasetHost, AsyncDisposable {
     }
     this.#engine ??= this.#open().catch((e) => {
       this.#engine = undefined;
-      throw e instanceof CacheError ? e : new CacheError(`Cannot open the cache at '${this.path}': ${e?.message ?? e}`, {
-        guidance: "Check that the directory exists and is writable, and that no other process holds the file.",
-        cause: e,
-      });
+      throw e instanceof CacheError
+        ? e
+        : new CacheError(`Cannot open the cache at '${this.path}': ${e?.message ?? e}`, {
+          guidance:
+            "Check that the directory exists and is writable, and that no other process holds the file.",
+          cause: e,
+        });
     });
     return this.#engine;
   }
@@ -166,7 +169,9 @@ export class DuckDBCache implements DatasetHost, AsyncDisposable {
   /** How far each stream of `sourceName` has been delivered to `destinationName` (last `_airbyte_raw_id`). */
   async getDeliveryMarks(sourceName: string, destinationName: string): Promise<Map<string, string>> {
     const t = await this.sql(
-      `SELECT stream_name, last_raw_id FROM ${qualified(this.schemaName, DELIVERY_TABLE)} WHERE source_name = ` +
+      `SELECT stream_name, last_raw_id FROM ${
+        qualified(this.schemaName, DELIVERY_TABLE)
+      } WHERE source_name = ` +
         `${literal(sourceName)} AND destination_name = ${literal(destinationName)}`,
     );
     return new Map(t.toArray().map((r) => [String(r.stream_name), String(r.last_raw_id)]));
@@ -184,11 +189,15 @@ export class DuckDBCache implements DatasetHost, AsyncDisposable {
       try {
         for (const [stream, rawId] of marks) {
           await engine.exec(
-            `INSERT OR REPLACE INTO ${qualified(this.schemaName, DELIVERY_TABLE)} VALUES (${literal(sourceName)}, ` +
+            `INSERT OR REPLACE INTO ${qualified(this.schemaName, DELIVERY_TABLE)} VALUES (${
+              literal(sourceName)
+            }, ` +
               `${literal(destinationName)}, ${literal(stream)}, ${literal(rawId)}, now())`,
           );
         }
-        for (const state of states) await engine.exec(this.stateUpsertSql(sourceName, state, destinationName));
+        for (const state of states) {
+          await engine.exec(this.stateUpsertSql(sourceName, state, destinationName));
+        }
         await engine.exec("COMMIT");
       } catch (error) {
         await engine.exec("ROLLBACK").catch(() => undefined);
@@ -213,7 +222,9 @@ export class DuckDBCache implements DatasetHost, AsyncDisposable {
       });
     }
     throw new CacheError(
-      `Cannot tell which source's '${stream}' you mean: ${matches.map((m) => `'${m.sourceName}'`).join(", ")} ` +
+      `Cannot tell which source's '${stream}' you mean: ${
+        matches.map((m) => `'${m.sourceName}'`).join(", ")
+      } ` +
         `all cached one.`,
       { guidance: "Pass `{ sourceName }` to `cache.get()`." },
     );
@@ -223,7 +234,7 @@ export class DuckDBCache implements DatasetHost, AsyncDisposable {
    * Find or assign the table for a source's stream. Two sources with the same stream name get
    * different tables: the second one's table name is prefixed with its source name.
    */
-  async claimTable(
+  claimTable(
     sourceName: string,
     stream: string,
     jsonSchema: unknown,
@@ -238,8 +249,12 @@ export class DuckDBCache implements DatasetHost, AsyncDisposable {
         table = `${this.tablePrefix}${normalizeName(sourceName)}__${normalizeName(stream)}`;
       }
       await engine.exec(
-        `INSERT OR REPLACE INTO ${reg} VALUES (${literal(sourceName)}, ${literal(stream)}, ${literal(table)}, ` +
-          `${literal(JSON.stringify(jsonSchema ?? {}))}, ${literal(JSON.stringify(keys.primaryKey ?? []))}, ` +
+        `INSERT OR REPLACE INTO ${reg} VALUES (${literal(sourceName)}, ${literal(stream)}, ${
+          literal(table)
+        }, ` +
+          `${literal(JSON.stringify(jsonSchema ?? {}))}, ${
+            literal(JSON.stringify(keys.primaryKey ?? []))
+          }, ` +
           `${literal(JSON.stringify(keys.cursor ?? []))}, now())`,
       );
       return table;
@@ -262,7 +277,9 @@ export class DuckDBCache implements DatasetHost, AsyncDisposable {
   async getDestinationStateProvider(sourceName: string, destinationName: string): Promise<StateProvider> {
     const t = await this.sql(
       `SELECT state_json FROM ${qualified(this.schemaName, DESTINATION_STATE_TABLE)} ` +
-        `WHERE source_name = ${literal(sourceName)} AND destination_name = ${literal(destinationName)} ORDER BY state_key`,
+        `WHERE source_name = ${literal(sourceName)} AND destination_name = ${
+          literal(destinationName)
+        } ORDER BY state_key`,
     );
     return new StaticInputState(t.toArray().map((r) => JSON.parse(String(r.state_json))));
   }
@@ -297,7 +314,9 @@ export class DuckDBCache implements DatasetHost, AsyncDisposable {
     await this.exclusive(async (engine) => {
       for (const m of doomed) {
         await engine.exec(
-          `DELETE FROM ${qualified(this.schemaName, STATE_TABLE)} WHERE source_name = ${literal(sourceName)} ` +
+          `DELETE FROM ${qualified(this.schemaName, STATE_TABLE)} WHERE source_name = ${
+            literal(sourceName)
+          } ` +
             `AND state_key = ${literal(stateKey(m))}`,
         );
       }

@@ -39,7 +39,10 @@ Other options: --full-refresh, --progress auto|tty|plain|none, --help`;
 
 const EXIT = { ok: 0, refused: 1, usage: 2, install: 3, other: 4 } as const;
 
-async function readJsonFile(path: string | undefined, what: string): Promise<Record<string, unknown> | undefined> {
+async function readJsonFile(
+  path: string | undefined,
+  what: string,
+): Promise<Record<string, unknown> | undefined> {
   if (!path) return undefined;
   const rt = await getRuntime();
   let text: string;
@@ -132,7 +135,11 @@ async function main(argv: string[]): Promise<number> {
         config: destConfig,
       });
       const cachePath = args.string("cache");
-      const cache = args.flag("no-cache") ? false : cachePath ? new DuckDBCache({ path: cachePath }) : undefined;
+      const cache = args.flag("no-cache")
+        ? false
+        : cachePath
+        ? new DuckDBCache({ path: cachePath })
+        : undefined;
       const result = await destination.write(source, {
         cache,
         streams: streamsOf(args),
@@ -200,7 +207,9 @@ export async function runCli(argv: string[]): Promise<number> {
     return await main(argv);
   } catch (error) {
     const rt = await getRuntime();
-    const text = error instanceof UsageError ? `${error.message}\n\n${USAGE}` : (error as Error)?.message ?? String(error);
+    const text = error instanceof UsageError
+      ? `${error.message}\n\n${USAGE}`
+      : (error as Error)?.message ?? String(error);
     rt.writeStderr(`airbyte-ts: ${text}\n`);
     return exitCodeOf(error);
   }

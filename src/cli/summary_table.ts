@@ -25,7 +25,11 @@ export function summaryTable(rows: SummaryRow[], info: { cache: string; seconds:
   const header = ["stream", "records read", "rows in cache"];
   const body = rows.map((r) => [r.stream, r.read.toLocaleString("en-US"), r.cached.toLocaleString("en-US")]);
   const total = rows.reduce((n, r) => n + r.read, 0);
-  body.push(["TOTAL", total.toLocaleString("en-US"), rows.reduce((n, r) => n + r.cached, 0).toLocaleString("en-US")]);
+  body.push([
+    "TOTAL",
+    total.toLocaleString("en-US"),
+    rows.reduce((n, r) => n + r.cached, 0).toLocaleString("en-US"),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");

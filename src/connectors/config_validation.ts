@@ -8,14 +8,25 @@ import { Validator } from "@cfworker/json-schema";
 import { type ConfigIssue, ConfigValidationError } from "../errors.ts";
 
 // Wrapper keywords only say "a child failed"; the child's own issue is the useful one.
-const WRAPPER_KEYWORDS = new Set(["properties", "items", "allOf", "$ref", "additionalProperties", "prefixItems"]);
+const WRAPPER_KEYWORDS = new Set([
+  "properties",
+  "items",
+  "allOf",
+  "$ref",
+  "additionalProperties",
+  "prefixItems",
+]);
 
 function toJsonPath(instanceLocation: string): string {
   const parts = instanceLocation.replace(/^#\/?/, "").split("/").filter((p) => p !== "");
   let out = "$";
   for (const raw of parts) {
     const p = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    out += /^\d+$/.test(p) ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`;
+    out += /^\d+$/.test(p)
+      ? `[${p}]`
+      : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p)
+      ? `.${p}`
+      : `[${JSON.stringify(p)}]`;
   }
   return out;
 }

@@ -208,8 +208,9 @@ export abstract class ConnectorBase {
           case "LOG": {
             const log = msg.log as { level: string; message: string };
             this.#remember(`${log.level} ${log.message}`);
-            if (log.level === "ERROR" || log.level === "FATAL") this.logger.warn(`[${this.name}] ${log.message}`);
-            else this.logger.debug(`[${this.name}] ${log.message}`);
+            if (log.level === "ERROR" || log.level === "FATAL") {
+              this.logger.warn(`[${this.name}] ${log.message}`);
+            } else this.logger.debug(`[${this.name}] ${log.message}`);
             continue;
           }
           case "TRACE": {

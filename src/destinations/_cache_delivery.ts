@@ -49,7 +49,11 @@ export async function* cacheDeliveryLines(input: CacheDeliveryInput): AsyncGener
   const pageRows = input.pageRows ?? 10_000;
   let total = 0;
   const perStream = new Map<string, number>();
-  const checkpoint = (state: AirbyteStateMessage, states: AirbyteStateMessage[], marks: Map<string, string>) =>
+  const checkpoint = (
+    state: AirbyteStateMessage,
+    states: AirbyteStateMessage[],
+    marks: Map<string, string>,
+  ) =>
     JSON.stringify({
       type: "STATE",
       state: ledger.add(state, { states, marks, recordsBefore: total, recordsPerStream: perStream }),
@@ -62,11 +66,15 @@ export async function* cacheDeliveryLines(input: CacheDeliveryInput): AsyncGener
     yield streamStatusLine(name, "STARTED");
     const present = new Set(
       (await cache.sql(
-        `SELECT column_name FROM information_schema.columns WHERE table_schema = ${literal(cache.schemaName)} ` +
+        `SELECT column_name FROM information_schema.columns WHERE table_schema = ${
+          literal(cache.schemaName)
+        } ` +
           `AND table_name = ${literal(s.table)}`,
       )).toArray().map((r) => String(r.column_name)),
     );
-    const columns = toStreamColumns(s.stream.json_schema ?? {}, { stream: name }).filter((c) => present.has(c.name));
+    const columns = toStreamColumns(s.stream.json_schema ?? {}, { stream: name }).filter((c) =>
+      present.has(c.name)
+    );
     const select = recordSelectList(columns);
     const table = qualified(cache.schemaName, s.table);
     // An overwrite replaces the destination's copy, so it must get every row.

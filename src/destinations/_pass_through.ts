@@ -34,7 +34,12 @@ export async function* passThroughLines(
     } else if (msg.type === "STATE") {
       report();
       const state = msg.state as AirbyteStateMessage;
-      const sent = ledger.add(state, { states: [state], marks: new Map(), recordsBefore: total, recordsPerStream: perStream });
+      const sent = ledger.add(state, {
+        states: [state],
+        marks: new Map(),
+        recordsBefore: total,
+        recordsPerStream: perStream,
+      });
       yield JSON.stringify({ type: "STATE", state: sent });
     } else if (msg.type === "TRACE" && msg.trace.type === "STREAM_STATUS") {
       const name = (msg.trace as any).stream_status?.stream_descriptor?.name;

@@ -66,7 +66,13 @@ export class CheckpointLedger {
   ): AirbyteStateMessage {
     const id = this.#nextId++;
     const sent = { ...state, id } as AirbyteStateMessage;
-    this.#pending.push({ id, sent, ...info, marks: new Map(info.marks), recordsPerStream: new Map(info.recordsPerStream) });
+    this.#pending.push({
+      id,
+      sent,
+      ...info,
+      marks: new Map(info.marks),
+      recordsPerStream: new Map(info.recordsPerStream),
+    });
     return sent;
   }
 

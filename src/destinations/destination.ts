@@ -18,7 +18,7 @@ import { ReadResult } from "../results/read_result.ts";
 import { WriteResult } from "../results/write_result.ts";
 import type { Source } from "../sources/source.ts";
 import { cursorOf, primaryKeyOf } from "../sources/configured_catalog.ts";
-import { JoinedStateProvider, StaticInputState, type StateProvider } from "../state/state_provider.ts";
+import { JoinedStateProvider, type StateProvider, StaticInputState } from "../state/state_provider.ts";
 import { CheckpointLedger, type Confirmation } from "./checkpoint_ledger.ts";
 import { cacheDeliveryLines, type DeliveryStream } from "./_cache_delivery.ts";
 import { passThroughLines } from "./_pass_through.ts";
@@ -58,7 +58,12 @@ export class Destination extends ConnectorBase {
         ? await this.#writeFromCache(sourceData, sourceData.cache, options, tracker)
         : options.cache === false
         ? await this.#writeStraight(sourceData as Source, options, tracker)
-        : await this.#readThenWrite(sourceData as Source, options.cache ?? getDefaultCache(), options, tracker);
+        : await this.#readThenWrite(
+          sourceData as Source,
+          options.cache ?? getDefaultCache(),
+          options,
+          tracker,
+        );
       tracker.finish();
       return result;
     } catch (error) {
@@ -73,7 +78,9 @@ export class Destination extends ConnectorBase {
   }
 
   async #destinationState(stateCache: DuckDBCache | undefined, sourceName: string): Promise<StateProvider> {
-    return stateCache ? await stateCache.getDestinationStateProvider(sourceName, this.name) : new StaticInputState([]);
+    return stateCache
+      ? await stateCache.getDestinationStateProvider(sourceName, this.name)
+      : new StaticInputState([]);
   }
 
   /** Source → cache (incremental by cache state, else destination state) → destination. */
@@ -120,11 +127,18 @@ export class Destination extends ConnectorBase {
         supported_sync_modes: ["full_refresh", "incremental"],
         source_defined_primary_key: entry.primaryKey,
       };
-      const strategy = resolveWriteStrategy(options.writeStrategy ?? "auto", entry.primaryKey, entry.cursor, name);
+      const strategy = resolveWriteStrategy(
+        options.writeStrategy ?? "auto",
+        entry.primaryKey,
+        entry.cursor,
+        name,
+      );
       return { stream, table: entry.table, strategy, primaryKey: entry.primaryKey, cursor: entry.cursor };
     });
     const catalog = this.#catalog(streams);
-    const marks = options.forceFullRefresh ? new Map() : await cache.getDeliveryMarks(result.sourceName, this.name);
+    const marks = options.forceFullRefresh
+      ? new Map()
+      : await cache.getDeliveryMarks(result.sourceName, this.name);
     const sourceStates = await cache.getStateProvider(result.sourceName);
     const confirmedBefore = await this.#destinationState(stateCache, result.sourceName);
     const ledger = new CheckpointLedger();
@@ -148,7 +162,11 @@ export class Destination extends ConnectorBase {
   }
 
   /** Source → destination with no cache: records and states pass straight through. */
-  async #writeStraight(source: Source, options: WriteOptions, tracker: ProgressTracker): Promise<WriteResult> {
+  async #writeStraight(
+    source: Source,
+    options: WriteOptions,
+    tracker: ProgressTracker,
+  ): Promise<WriteResult> {
     const stateCache = this.#stateCache(options, undefined);
     await source.discover({ signal: options.signal });
     const selected = source.resolveStreams(options.streams ?? "*");
@@ -164,7 +182,9 @@ export class Destination extends ConnectorBase {
       forceFullRefresh: options.forceFullRefresh,
     });
     for (const cs of sourceCatalog.streams) {
-      if (streams.find((s) => s.stream.name === cs.stream.name)?.strategy === "replace") cs.sync_mode = "full_refresh";
+      if (streams.find((s) => s.stream.name === cs.stream.name)?.strategy === "replace") {
+        cs.sync_mode = "full_refresh";
+      }
     }
     let state: AirbyteStateMessage[] | undefined;
     if (!options.forceFullRefresh && stateCache) {
@@ -180,9 +200,20 @@ export class Destination extends ConnectorBase {
     const messages = source.readMessages(sourceCatalog, state, { signal: options.signal });
     const lines = passThroughLines(messages, streams.map((s) => s.stream.name), ledger, tracker);
     const settle = async (c: Confirmation) => {
-      if (stateCache && c.states.length) await stateCache.markDelivered(source.name, this.name, new Map(), c.states);
+      if (stateCache && c.states.length) {
+        await stateCache.markDelivered(source.name, this.name, new Map(), c.states);
+      }
     };
-    return await this.#run(this.#catalog(streams), lines, ledger, settle, source.name, stateCache, options, tracker);
+    return await this.#run(
+      this.#catalog(streams),
+      lines,
+      ledger,
+      settle,
+      source.name,
+      stateCache,
+      options,
+      tracker,
+    );
   }
 
   #catalog(streams: DeliveryStream[]): ConfiguredAirbyteCatalog {

@@ -26,7 +26,10 @@ export interface GetDestinationOptions extends ExecutorChoice, ConnectorBaseOpti
  * await destination.check();
  * ```
  */
-export async function getDestination(name: string, options: GetDestinationOptions = {}): Promise<Destination> {
+export async function getDestination(
+  name: string,
+  options: GetDestinationOptions = {},
+): Promise<Destination> {
   const executor = selectExecutor(name, options);
   if (options.install !== false) await executor.ensureInstalled?.();
   const { config, ...rest } = options;

@@ -8,7 +8,7 @@
 import { ExecutorUnavailableError, InvalidArgumentError } from "../errors.ts";
 import { detectRuntimeKey } from "../runtime/detect.ts";
 import type { Executor } from "./executor.ts";
-import { InProcessExecutor, type InProcessConnector } from "./in_process.ts";
+import { type InProcessConnector, InProcessExecutor } from "./in_process.ts";
 import { SubprocessExecutor } from "./subprocess.ts";
 import { VenvExecutor } from "./venv.ts";
 
@@ -47,7 +47,9 @@ export function selectExecutor(name: string, choice: ExecutorChoice = {}): Execu
     .filter((k) => choice[k] !== undefined);
   if (given.length > 1) {
     throw new InvalidArgumentError(
-      `Cannot run '${name}' in two ways at once: ${given.map((g) => `'${g}'`).join(" and ")} were both given.`,
+      `Cannot run '${name}' in two ways at once: ${
+        given.map((g) => `'${g}'`).join(" and ")
+      } were both given.`,
       { guidance: "Pass only one of executor, pipUrl, localExecutable, dockerImage, remote, connector." },
     );
   }
@@ -55,18 +57,27 @@ export function selectExecutor(name: string, choice: ExecutorChoice = {}): Execu
   if (choice.connector) return new InProcessExecutor(choice.connector);
   if (choice.localExecutable) return new SubprocessExecutor({ command: choice.localExecutable, name });
   if (choice.dockerImage || choice.remote) {
-    const what = choice.dockerImage ? `the Docker image '${choice.dockerImage}'` : `the remote executor '${choice.remote!.url}'`;
-    throw new ExecutorUnavailableError(`Cannot run '${name}' through ${what}: this build has no such executor yet.`, {
-      guidance: "Use pipUrl (a Python venv), localExecutable, or an in-process connector.",
-      context: { connector: name },
-    });
+    const what = choice.dockerImage
+      ? `the Docker image '${choice.dockerImage}'`
+      : `the remote executor '${choice.remote!.url}'`;
+    throw new ExecutorUnavailableError(
+      `Cannot run '${name}' through ${what}: this build has no such executor yet.`,
+      {
+        guidance: "Use pipUrl (a Python venv), localExecutable, or an in-process connector.",
+        context: { connector: name },
+      },
+    );
   }
   if (detectRuntimeKey() === "browser") {
-    throw new ExecutorUnavailableError(`Cannot install '${name}' in a browser: it cannot run Python or processes.`, {
-      guidance: "Pass `connector` (an InProcessConnector) or `remote` (a RemoteExecutor server).",
-      context: { connector: name },
-    });
+    throw new ExecutorUnavailableError(
+      `Cannot install '${name}' in a browser: it cannot run Python or processes.`,
+      {
+        guidance: "Pass `connector` (an InProcessConnector) or `remote` (a RemoteExecutor server).",
+        context: { connector: name },
+      },
+    );
   }
-  const pipUrl = choice.pipUrl ?? `airbyte-${name}${choice.version && choice.version !== "latest" ? `==${choice.version}` : ""}`;
+  const pipUrl = choice.pipUrl ??
+    `airbyte-${name}${choice.version && choice.version !== "latest" ? `==${choice.version}` : ""}`;
   return new VenvExecutor({ name, pipUrl });
 }

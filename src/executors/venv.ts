@@ -108,7 +108,9 @@ export class VenvExecutor implements Executor {
     this.#env = options.env;
     this.#runtime = options.runtime;
     this.#steps = options.installSteps ?? [[options.pipUrl]];
-    this.#installKey = options.installSteps ? `${options.pipUrl} ${JSON.stringify(options.installSteps)}` : options.pipUrl;
+    this.#installKey = options.installSteps
+      ? `${options.pipUrl} ${JSON.stringify(options.installSteps)}`
+      : options.pipUrl;
   }
 
   /**
@@ -236,7 +238,9 @@ export class VenvExecutor implements Executor {
     if (pip.code !== 0) {
       const logFile = await saveLog(rt, rt.joinPath(home, "logs"), `${this.connectorName}-pip`, pip);
       throw new ConnectorInstallError(
-        `Cannot install '${this.connectorName}': 'pip install ${step.join(" ")}' failed with exit code ${pip.code}.`,
+        `Cannot install '${this.connectorName}': 'pip install ${
+          step.join(" ")
+        }' failed with exit code ${pip.code}.`,
         {
           guidance:
             "Check that the requirement names a package on PyPI (and a version that exists), or a local " +

@@ -63,7 +63,11 @@ export interface Runtime {
   /** Spawn a process in its own process group. Throws `RuntimeCapabilityError` when not allowed. */
   spawn(command: string, args: string[], options?: SpawnOptions): ChildProcess;
   /** Run a command to completion and collect its output (for short helper commands). */
-  run(command: string, args: string[], options?: SpawnOptions): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  run(
+    command: string,
+    args: string[],
+    options?: SpawnOptions,
+  ): Promise<{ code: number | null; stdout: string; stderr: string }>;
   readTextFile(path: string): Promise<string>;
   writeTextFile(path: string, text: string, options?: WriteFileOptions): Promise<void>;
   openAppendFile(path: string): Promise<AppendFile>;

@@ -32,7 +32,9 @@ export async function readIntoCache(source: Source, options: ReadOptions): Promi
       // A replaced table holds exactly one read's rows, so that read must be a full one.
       if (plan.strategy === "replace") cs.sync_mode = "full_refresh";
     }
-    const incremental = catalog.streams.filter((s) => s.sync_mode === "incremental").map((s) => s.stream.name);
+    const incremental = catalog.streams.filter((s) => s.sync_mode === "incremental").map((s) =>
+      s.stream.name
+    );
     let state: AirbyteStateMessage[] | undefined;
     if (!options.forceFullRefresh && incremental.length) {
       const provider = options.stateProvider ?? await cache.getStateProvider(source.name);

@@ -64,7 +64,10 @@ export function cursorOf(stream: AirbyteStream, overrides: Map<string, string[]>
  * if (cat.streams[0].sync_mode !== "incremental") throw new Error();
  * ```
  */
-export function buildConfiguredCatalog(streams: AirbyteStream[], choices: CatalogChoices): ConfiguredAirbyteCatalog {
+export function buildConfiguredCatalog(
+  streams: AirbyteStream[],
+  choices: CatalogChoices,
+): ConfiguredAirbyteCatalog {
   const configured: ConfiguredAirbyteStream[] = streams.map((stream) => {
     const pk = primaryKeyOf(stream, choices.primaryKeys);
     const cursor = cursorOf(stream, choices.cursorKeys);

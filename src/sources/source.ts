@@ -5,9 +5,14 @@
  *
  * @module
  */
-import { InvalidArgumentError, NoStreamsSelectedError, ProtocolError, StreamNotFoundError } from "../errors.ts";
+import {
+  InvalidArgumentError,
+  NoStreamsSelectedError,
+  ProtocolError,
+  StreamNotFoundError,
+} from "../errors.ts";
 import type { Executor } from "../executors/executor.ts";
-import { type ConnectorBaseOptions, ConnectorBase } from "../connectors/connector_base.ts";
+import { ConnectorBase, type ConnectorBaseOptions } from "../connectors/connector_base.ts";
 import type { AirbyteCatalog, AirbyteMessage, AirbyteStream } from "../protocol/messages.ts";
 import type { ConfiguredAirbyteCatalog } from "../protocol/catalog.ts";
 import { buildConfiguredCatalog, type CatalogChoices } from "./configured_catalog.ts";
@@ -41,7 +46,11 @@ export class Source extends ConnectorBase {
   #primaryKeys = new Map<string, string[][]>();
   #cursorKeys = new Map<string, string[]>();
 
-  constructor(name: string, executor: Executor, options: ConnectorBaseOptions & { streams?: string[] | "*" } = {}) {
+  constructor(
+    name: string,
+    executor: Executor,
+    options: ConnectorBaseOptions & { streams?: string[] | "*" } = {},
+  ) {
     super(name, executor, options);
     if (options.streams) this.#selected = options.streams === "*" ? "*" : [...options.streams];
   }
@@ -150,7 +159,10 @@ export class Source extends ConnectorBase {
    * Stream one stream's records with no cache. Stopping early (break, `limit`, abort) ends the
    * connector process and everything it started.
    */
-  async *getRecords(stream: string, options: GetRecordsOptions = {}): AsyncGenerator<Record<string, unknown>> {
+  async *getRecords(
+    stream: string,
+    options: GetRecordsOptions = {},
+  ): AsyncGenerator<Record<string, unknown>> {
     if (options.limit !== undefined && options.limit <= 0) return;
     await this.discover({ signal: options.signal });
     const catalog = this.getConfiguredCatalog({ streams: [stream], forceFullRefresh: true });

@@ -19,8 +19,9 @@ import type { AirbyteStateMessage } from "../protocol/messages.ts";
 export function stateKey(message: AirbyteStateMessage): string {
   const type = message.type ?? "LEGACY";
   if (type === "STREAM") {
-    const d = (message.stream as { stream_descriptor?: { name: string; namespace?: string | null } } | undefined)
-      ?.stream_descriptor;
+    const d =
+      (message.stream as { stream_descriptor?: { name: string; namespace?: string | null } } | undefined)
+        ?.stream_descriptor;
     return streamStateKey(d?.name ?? "", d?.namespace ?? undefined);
   }
   return type === "GLOBAL" ? "global" : "legacy";
@@ -53,12 +54,14 @@ export function streamStateKey(name: string, namespace?: string | null): string 
  */
 export function streamsOfState(message: AirbyteStateMessage): string[] {
   if (message.type === "STREAM") {
-    const name = (message.stream as { stream_descriptor?: { name: string } } | undefined)?.stream_descriptor?.name;
+    const name = (message.stream as { stream_descriptor?: { name: string } } | undefined)?.stream_descriptor
+      ?.name;
     return name ? [name] : [];
   }
   if (message.type === "GLOBAL") {
-    const states = (message.global as { stream_states?: { stream_descriptor: { name: string } }[] } | undefined)
-      ?.stream_states ?? [];
+    const states =
+      (message.global as { stream_states?: { stream_descriptor: { name: string } }[] } | undefined)
+        ?.stream_states ?? [];
     return states.map((s) => s.stream_descriptor.name);
   }
   return [];

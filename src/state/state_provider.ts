@@ -124,7 +124,8 @@ export class JoinedStateProvider implements StateProvider {
   }
 
   getStreamState(stream: string, namespace?: string | null): AirbyteStateMessage | undefined {
-    return this.#primary.getStreamState(stream, namespace) ?? this.#secondary.getStreamState(stream, namespace);
+    return this.#primary.getStreamState(stream, namespace) ??
+      this.#secondary.getStreamState(stream, namespace);
   }
 
   getStateInput(streams?: string[]): AirbyteStateMessage[] {

@@ -7,7 +7,7 @@
  */
 import type { AirbyteStateMessage } from "../protocol/messages.ts";
 import { stateKey } from "./state_key.ts";
-import { StaticInputState, type StateProvider } from "./state_provider.ts";
+import { type StateProvider, StaticInputState } from "./state_provider.ts";
 
 /**
  * Base class of every state writer.

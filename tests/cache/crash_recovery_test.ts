@@ -29,7 +29,7 @@ console.log(JSON.stringify({ cursor: state ? state.stream.stream_state.updated_a
 await cache.close();`;
 }
 
-async function runDeno(script: string): Promise<Deno.ChildProcess> {
+function runDeno(script: string): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--config", `${ROOT}/deno.json`, script],
     stdout: "piped",
@@ -62,7 +62,11 @@ Deno.test("a read killed with SIGKILL at random moments leaves data and state in
     await child.stdout.cancel().catch(() => {});
     await child.stderr.cancel().catch(() => {});
     const seen = await verify(check);
-    assert.equal(seen.rows, seen.cursor, `round ${round}: rows ${seen.rows} vs committed cursor ${seen.cursor}`);
+    assert.equal(
+      seen.rows,
+      seen.cursor,
+      `round ${round}: rows ${seen.rows} vs committed cursor ${seen.cursor}`,
+    );
     assert.equal(seen.distinct, seen.rows, `round ${round}: duplicates`);
     assert.equal(seen.max, seen.cursor, `round ${round}: max id vs cursor`);
     if (seen.cursor > 0) progressed++;

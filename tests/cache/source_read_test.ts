@@ -15,11 +15,25 @@ Deno.test("Source.read caches faker's 1000 users, and merge, append and replace 
   assert.equal(first.processedRecords, 1000);
   assert.equal(await first.get("users").count(), 1000);
 
-  await source.read({ cache, streams: ["users"], writeStrategy: "merge", forceFullRefresh: true, progress: "none" });
-  const distinct = await cache.sql("SELECT count(*)::INTEGER AS n, count(DISTINCT id)::INTEGER AS d FROM users");
+  await source.read({
+    cache,
+    streams: ["users"],
+    writeStrategy: "merge",
+    forceFullRefresh: true,
+    progress: "none",
+  });
+  const distinct = await cache.sql(
+    "SELECT count(*)::INTEGER AS n, count(DISTINCT id)::INTEGER AS d FROM users",
+  );
   assert.deepEqual([distinct.get(0)!.n, distinct.get(0)!.d], [1000, 1000], "merge adds no duplicates");
 
-  await source.read({ cache, streams: ["users"], writeStrategy: "append", forceFullRefresh: true, progress: "none" });
+  await source.read({
+    cache,
+    streams: ["users"],
+    writeStrategy: "append",
+    forceFullRefresh: true,
+    progress: "none",
+  });
   assert.equal(await cache.get("users").count(), 2000, "append doubles the rows");
 
   await source.read({ cache, streams: ["users"], writeStrategy: "replace", progress: "none" });
@@ -74,13 +88,20 @@ Deno.test("merge settles duplicates on the primary key, the greatest cursor winn
     progress: "none",
   });
   const t = await cache.sql("SELECT id::INTEGER AS id, updated_at::INTEGER AS u FROM numbers ORDER BY id");
-  assert.deepEqual(t.toArray().map((r) => [r.id, r.u]), [[1, 1], [2, 2], [3, 13], [4, 14], [5, 15], [6, 16], [7, 17]]);
+  assert.deepEqual(t.toArray().map((r) => [r.id, r.u]), [[1, 1], [2, 2], [3, 13], [4, 14], [5, 15], [6, 16], [
+    7,
+    17,
+  ]]);
 });
 
 Deno.test("GLOBAL and LEGACY states are stored and replayed", async () => {
   for (const stateType of ["GLOBAL", "LEGACY"]) {
     await using cache = new DuckDBCache({ path: ":memory:" });
-    await (await counter({ count: 6, state_type: stateType })).read({ cache, streams: "*", progress: "none" });
+    await (await counter({ count: 6, state_type: stateType })).read({
+      cache,
+      streams: "*",
+      progress: "none",
+    });
     const provider = await cache.getStateProvider("source-counter");
     assert.equal(provider.stateMessages.length, 1);
     assert.equal(provider.stateMessages[0].type, stateType);
@@ -93,8 +114,14 @@ Deno.test("GLOBAL and LEGACY states are stored and replayed", async () => {
 
 Deno.test("two sources with the same stream name land in different tables of one cache", async () => {
   await using cache = new DuckDBCache({ path: ":memory:" });
-  const a = await getSource("source-counter", { localExecutable: fixture("source_counter.py"), config: { count: 3 } });
-  const b = await getSource("source-counter-b", { localExecutable: fixture("source_counter.py"), config: { count: 5 } });
+  const a = await getSource("source-counter", {
+    localExecutable: fixture("source_counter.py"),
+    config: { count: 3 },
+  });
+  const b = await getSource("source-counter-b", {
+    localExecutable: fixture("source_counter.py"),
+    config: { count: 5 },
+  });
   const ra = await a.read({ cache, streams: ["numbers"], progress: "none" });
   const rb = await b.read({ cache, streams: ["numbers"], progress: "none" });
   assert.equal(await ra.get("numbers").count(), 3);
@@ -119,7 +146,9 @@ const state = (await cache.getStateProvider("source-counter")).getStreamState("n
 console.log(JSON.stringify({ streams: await cache.streams, rows: await cache.get("numbers").count(), state }));
 await cache.close();`,
   );
-  const out = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", "--config", `${ROOT}/deno.json`, child] }).output();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--config", `${ROOT}/deno.json`, child],
+  }).output();
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
   const seen = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
   assert.deepEqual(seen.streams, ["numbers"]);

@@ -69,7 +69,11 @@ Deno.test("Destination.write with cache false streams straight through and creat
 Deno.test("Destination.write accepts a ReadResult and rejects a cache passed with it", async () => {
   await using dir = await tempDir();
   await using cache = new DuckDBCache({ path: ":memory:" });
-  const readResult = await (await counter({ count: 9 })).read({ cache, streams: ["numbers"], progress: "none" });
+  const readResult = await (await counter({ count: 9 })).read({
+    cache,
+    streams: ["numbers"],
+    progress: "none",
+  });
   const destination = await jsonl({ path: `${dir.path}/out` });
   await assert.rejects(() => destination.write(readResult, { cache }), InvalidArgumentError);
   const result = await destination.write(readResult, { progress: "none" });
@@ -80,7 +84,11 @@ Deno.test("Destination.write accepts a ReadResult and rejects a cache passed wit
 Deno.test("a destination that crashes keeps only confirmed state, and a rerun delivers the rest", async () => {
   await using dir = await tempDir();
   await using cache = new DuckDBCache({ path: `${dir.path}/cache.duckdb` });
-  const readResult = await (await counter({ count: 30, state_every: 5 })).read({ cache, progress: "none" });
+  const readResult = await (await counter({ count: 30, state_every: 5 })).read({
+    cache,
+    streams: "*",
+    progress: "none",
+  });
   // A checkpoint every 5 rows: the crash after 12 records leaves 10 confirmed.
   const crashing = await jsonl({ path: `${dir.path}/out`, fail_after_records: 12 });
   const error = await crashing.write(readResult, { progress: "none", checkpointRows: 5 }).catch((e) => e);
@@ -132,6 +140,12 @@ Deno.test("a destination that never echoes state completes and warns that nothin
   const result = await destination.write(await counter({ count: 7 }), { cache, progress: "none" });
   assert.equal(result.processedRecords, 7);
   assert.equal(result.confirmedRecords, 0);
-  assert.ok(logger.lines.some((l) => l.startsWith("WARN") && l.includes("confirmed nothing")), logger.lines.join("\n"));
-  assert.equal((await cache.getDestinationStateProvider("source-counter", "destination-jsonl")).stateMessages.length, 0);
+  assert.ok(
+    logger.lines.some((l) => l.startsWith("WARN") && l.includes("confirmed nothing")),
+    logger.lines.join("\n"),
+  );
+  assert.equal(
+    (await cache.getDestinationStateProvider("source-counter", "destination-jsonl")).stateMessages.length,
+    0,
+  );
 });

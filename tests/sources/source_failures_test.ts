@@ -11,7 +11,11 @@ import { fixture, pidAlive, sleep, tempDir } from "../_support.ts";
 
 Deno.test("Source delivers every valid message from a connector that prints garbage, and logs each bad line", async () => {
   const logger = memoryLogger();
-  const source = await getSource("source-garbage", { localExecutable: fixture("source_garbage.py"), config: {}, logger });
+  const source = await getSource("source-garbage", {
+    localExecutable: fixture("source_garbage.py"),
+    config: {},
+    logger,
+  });
   const ids: unknown[] = [];
   let blobLength = 0;
   for await (const r of source.getRecords("items")) {
@@ -92,7 +96,9 @@ Deno.test("aborting a read ends a hanging connector and all of its children", as
 });
 
 Deno.test("getSource raises ConnectorInstallError for a package that does not exist", async () => {
-  const error = await getSource("source-does-not-exist-zz", { pipUrl: "airbyte-source-this-does-not-exist-zz==1.0" })
+  const error = await getSource("source-does-not-exist-zz", {
+    pipUrl: "airbyte-source-this-does-not-exist-zz==1.0",
+  })
     .catch((e) => e);
   assert.ok(error instanceof ConnectorInstallError, String(error));
   assert.match(error.message, /airbyte-source-this-does-not-exist-zz/);

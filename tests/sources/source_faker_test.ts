@@ -45,7 +45,10 @@ Deno.test("getSource rejects a config of the wrong type, naming the field, befor
   const log = `${dir.path}/calls.log`;
   const exe = `${dir.path}/source-faker`;
   const home = Deno.env.get("AIRBYTE_TS_HOME") ?? `${Deno.env.get("HOME")}/.cache/airbyte-ts`;
-  await Deno.writeTextFile(exe, `#!/bin/sh\necho "$1" >> ${log}\nexec ${home}/venvs/source-faker/bin/source-faker "$@"\n`);
+  await Deno.writeTextFile(
+    exe,
+    `#!/bin/sh\necho "$1" >> ${log}\nexec ${home}/venvs/source-faker/bin/source-faker "$@"\n`,
+  );
   await Deno.chmod(exe, 0o755);
   await getSource("source-faker", { pipUrl: FAKER_PIP }); // make sure the venv exists
   const error = await getSource("source-faker", { localExecutable: exe, config: { count: "many", seed: 1 } })
@@ -90,7 +93,11 @@ Deno.test("Source.getConfiguredCatalog makes faker's users incremental and honou
 
 Deno.test("Source logs nothing alarming for a clean faker read", async () => {
   const logger = memoryLogger();
-  const source = await getSource("source-faker", { pipUrl: FAKER_PIP, config: { count: 5, seed: 1 }, logger });
+  const source = await getSource("source-faker", {
+    pipUrl: FAKER_PIP,
+    config: { count: 5, seed: 1 },
+    logger,
+  });
   const rows = [];
   for await (const r of source.getRecords("products")) rows.push(r);
   assert.ok(rows.length > 0);

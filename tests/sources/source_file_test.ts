@@ -5,7 +5,11 @@ import { SOURCE_FILE_STEPS, tempDir } from "../_support.ts";
 
 function sourceFile(csv: string) {
   return getSource("source-file", {
-    executor: new VenvExecutor({ name: "source-file", pipUrl: "airbyte-source-file==0.6.0", installSteps: SOURCE_FILE_STEPS }),
+    executor: new VenvExecutor({
+      name: "source-file",
+      pipUrl: "airbyte-source-file==0.6.0",
+      installSteps: SOURCE_FILE_STEPS,
+    }),
     config: { dataset_name: "people", format: "csv", url: csv, provider: { storage: "local" } },
   });
 }
