@@ -109,7 +109,8 @@ export class ColumnBuffer {
   /** Appends a string as UTF-8 and ends the row there. */
   pushText(row: number, text: string): void {
     const n = text.length;
-    this.reserveBytes(n * 3); // a UTF-16 code unit never takes more than 3 UTF-8 bytes
+    // A UTF-16 code unit never takes more than 3 UTF-8 bytes.
+    if (this.byteLength + n * 3 > this.bytes.length) this.reserveBytes(n * 3);
     const bytes = this.bytes;
     let at = this.byteLength;
     if (n > 64) {

@@ -369,22 +369,26 @@ export class ArrowBatchBuilder {
   #rawIdData(rows: number): arrow.Data {
     const column = this.#rawIds;
     const prefix = this.#idPrefix;
-    column.reserveBytes(rows * (prefix.length + 16));
+    column.reserveBytes(rows * (prefix.length + 20));
     const { bytes, offsets } = column;
+    // The counter's decimal digits, incremented in place from row to row.
+    const digits = encoder.encode(String(this.#firstId));
+    const counter = new Uint8Array(digits.length + 20);
+    counter.set(digits);
+    let length = digits.length;
     let at = 0;
     for (let row = 0; row < rows; row++) {
       for (let i = 0; i < prefix.length; i++) bytes[at++] = prefix[i];
-      let n = this.#firstId + row;
-      let digits = 1;
-      for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
-      for (let i = at + digits - 1; i >= at; i--) {
-        const next = Math.floor(n / 10);
-        bytes[i] = 48 + n - next * 10;
-        n = next;
-      }
-      at += digits;
+      for (let i = 0; i < length; i++) bytes[at++] = counter[i];
       offsets[row + 1] = at;
       column.setValid(row);
+      let i = length - 1;
+      while (i >= 0 && counter[i] === 57) counter[i--] = 48; // 9 rolls over to 0
+      if (i >= 0) counter[i]++;
+      else {
+        counter.copyWithin(1, 0, length++);
+        counter[0] = 49;
+      }
     }
     column.byteLength = at;
     return column.toData(rows);

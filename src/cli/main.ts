@@ -89,12 +89,34 @@ async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   const [command, ...positional] = args.positional;
   const rt = await getRuntime();
-  const out = (value: unknown) => rt.writeStdout(JSON.stringify(value, null, 2) + "\n");
   if (!command || args.flag("help")) {
     rt.writeStdout(USAGE + "\n");
     return command || args.flag("help") ? EXIT.ok : EXIT.usage;
   }
   const progress = (args.string("progress") ?? "auto") as "auto";
+  // Connectors run in their own process group, so Ctrl-C must be turned into an abort here.
+  const interrupt = new AbortController();
+  const stopListening = rt.onInterrupt(() => {
+    if (interrupt.signal.aborted) rt.exit(130);
+    rt.writeStderr("\nInterrupted: stopping the connector (Ctrl-C again to quit at once)...\n");
+    interrupt.abort(new Error("Interrupted by Ctrl-C."));
+  });
+  try {
+    return await runCommand(command, positional, args, progress, interrupt.signal);
+  } finally {
+    stopListening();
+  }
+}
+
+async function runCommand(
+  command: string,
+  positional: string[],
+  args: ParsedArgs,
+  progress: "auto",
+  signal: AbortSignal,
+): Promise<number> {
+  const rt = await getRuntime();
+  const out = (value: unknown) => rt.writeStdout(JSON.stringify(value, null, 2) + "\n");
   switch (command) {
     case "spec": {
       const source = await getSource(need(positional[0], "connector"), executorOptions(args));
@@ -123,6 +145,7 @@ async function main(argv: string[]): Promise<number> {
         writeStrategy: (args.string("strategy") ?? "auto") as WriteStrategy,
         forceFullRefresh: args.flag("full-refresh"),
         progress,
+        signal,
       });
       await printRead(result, (performance.now() - started) / 1000);
       return EXIT.ok;
@@ -146,6 +169,7 @@ async function main(argv: string[]): Promise<number> {
         writeStrategy: (args.string("strategy") ?? "auto") as WriteStrategy,
         forceFullRefresh: args.flag("full-refresh"),
         progress,
+        signal,
       });
       out({
         destination: result.destination,
@@ -166,7 +190,7 @@ async function main(argv: string[]): Promise<number> {
       });
       const cache = getDefaultCache();
       const started = performance.now();
-      const result = await source.read({ cache, progress });
+      const result = await source.read({ cache, progress, signal });
       await printRead(result, (performance.now() - started) / 1000);
       await cache.close();
       return EXIT.ok;
@@ -216,9 +240,6 @@ export async function runCli(argv: string[]): Promise<number> {
 }
 
 if ((import.meta as { main?: boolean }).main !== false) {
-  const g = globalThis as any;
-  const argv: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
-  const code = await runCli(argv);
-  if (g.Deno) g.Deno.exit(code);
-  else g.process.exit(code);
+  const rt = await getRuntime();
+  rt.exit(await runCli(rt.args()));
 }

@@ -55,4 +55,7 @@ export const browserRuntime: Runtime = {
   writeStdout: (text) => console.log(text.endsWith("\n") ? text.slice(0, -1) : text),
   joinPath: (...parts) => parts.filter((p) => p !== "").join("/").replace(/\/{2,}/g, "/"),
   memoryRss: () => undefined,
+  args: () => [],
+  exit: () => unsupported("exit the program"),
+  onInterrupt: () => () => {},
 };

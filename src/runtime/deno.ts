@@ -235,4 +235,10 @@ export const denoRuntime: Runtime = {
       return undefined;
     }
   },
+  args: () => [...Deno.args],
+  exit: (code) => Deno.exit(code),
+  onInterrupt: (handler) => {
+    Deno.addSignalListener("SIGINT", handler);
+    return () => Deno.removeSignalListener("SIGINT", handler);
+  },
 };

@@ -31,6 +31,10 @@ interface NodeProcess {
   stdout: { write(text: string): boolean };
   memoryUsage: { rss(): number };
   once(event: "exit", listener: () => void): unknown;
+  argv: string[];
+  exit(code: number): never;
+  on(event: "SIGINT", listener: () => void): unknown;
+  off(event: "SIGINT", listener: () => void): unknown;
 }
 
 function nodeProcess(): NodeProcess {
@@ -245,4 +249,10 @@ export const nodeRuntime: Runtime = {
   writeStdout: (text) => void nodeProcess().stdout.write(text),
   joinPath: (...parts) => builtins.path.join(...parts),
   memoryRss: () => nodeProcess().memoryUsage.rss(),
+  args: () => nodeProcess().argv.slice(2),
+  exit: (code) => nodeProcess().exit(code),
+  onInterrupt: (handler) => {
+    nodeProcess().on("SIGINT", handler);
+    return () => void nodeProcess().off("SIGINT", handler);
+  },
 };

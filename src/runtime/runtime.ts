@@ -90,4 +90,14 @@ export interface Runtime {
   joinPath(...parts: string[]): string;
   /** Resident set size of this process in bytes, when the host can tell. */
   memoryRss(): number | undefined;
+  /** The program's command-line arguments (without the runtime and script). */
+  args(): string[];
+  /** End the program with `code`. */
+  exit(code: number): never;
+  /**
+   * Call `handler` on Ctrl-C (SIGINT) instead of dying at once, so a CLI can abort cleanly:
+   * connectors run in their own process group and would not see the terminal's signal.
+   * Returns a function that removes the handler.
+   */
+  onInterrupt(handler: () => void): () => void;
 }

@@ -41,8 +41,6 @@ if (mod) {
       "ProtocolError",
       "SubprocessExecutor",
       "VenvExecutor",
-      "DockerExecutor",
-      "RemoteExecutor",
       "InProcessExecutor",
       "StaticInputState",
       "JoinedStateProvider",
