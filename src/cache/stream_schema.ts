@@ -79,7 +79,7 @@ const SQL_TYPES: Record<ColumnKind, string> = {
   time_with_timezone: "VARCHAR",
 };
 
-function arrowTypeFor(kind: ColumnKind, decimalScale = 9): arrow.DataType {
+function arrowTypeFor(kind: ColumnKind): arrow.DataType {
   switch (kind) {
     case "boolean":
       return new arrow.Bool();
@@ -90,7 +90,7 @@ function arrowTypeFor(kind: ColumnKind, decimalScale = 9): arrow.DataType {
     case "number":
       return new arrow.Float64();
     case "decimal":
-      return new arrow.Decimal(decimalScale, 38, 128);
+      return new arrow.Decimal(9, 38, 128);
     case "date":
       return new arrow.DateDay();
     case "timestamp_with_timezone":
@@ -370,9 +370,13 @@ function specForSqlType(wanted: ColumnSpec, sqlType: string): ColumnSpec {
   const type = canonicalSqlType(sqlType);
   const decimal = /^DECIMAL\((\d+),(\d+)\)$/.exec(type);
   if (decimal && Number(decimal[1]) <= 38) {
-    const scale = Number(decimal[2]);
+    const [precision, scale] = [Number(decimal[1]), Number(decimal[2])];
     const kind: ColumnKind = scale === 0 ? "big_integer" : "decimal";
-    return { ...columnSpec(wanted.property, wanted.name, kind), sqlType: type, arrowType: arrowTypeFor(kind, scale) };
+    return {
+      ...columnSpec(wanted.property, wanted.name, kind),
+      sqlType: type,
+      arrowType: new arrow.Decimal(scale, precision, 128),
+    };
   }
   const byType: Record<string, ColumnKind> = {
     VARCHAR: wanted.sqlType === "VARCHAR" ? wanted.kind : "string",
