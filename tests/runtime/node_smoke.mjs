@@ -74,8 +74,61 @@ if (mod) {
     assert.match(error.message, /nope/);
   });
 
-  // Further Node checks (in-process source read into a DuckDBCache file, reopened in a second
-  // process) are to be added here by the lead.
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { execFileSync } = await import("node:child_process");
+  const dir = mkdtempSync(`${tmpdir()}/airbyte-ts-node-smoke-`);
+  const counter = new URL("../fixtures/connectors/source_counter.py", import.meta.url).pathname;
+  const cachePath = `${dir}/node.duckdb`;
+
+  await check("Node reads a real connector into a DuckDB file cache", async () => {
+    const source = await mod.getSource("source-counter", { localExecutable: counter, config: { count: 25 } });
+    const cache = new mod.DuckDBCache({ path: cachePath });
+    const result = await source.read({ cache, streams: ["numbers"], progress: "none" });
+    assert.equal(result.processedRecords, 25);
+    assert.equal(await result.get("numbers").count(), 25);
+    await cache.close();
+  });
+
+  await check("a new Node process reopens the file cache and finds the table, rows and state", () => {
+    const dist = new URL("../../dist/mod.js", import.meta.url).href;
+    const script = `
+      const { DuckDBCache } = await import(${JSON.stringify(dist)});
+      const cache = new DuckDBCache({ path: ${JSON.stringify(cachePath)} });
+      const state = (await cache.getStateProvider("source-counter")).getStreamState("numbers");
+      console.log(JSON.stringify({ streams: await cache.streams, rows: await cache.get("numbers").count(), state }));
+      await cache.close();`;
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    const seen = JSON.parse(out.trim().split("\n").pop());
+    assert.deepEqual(seen.streams, ["numbers"]);
+    assert.equal(seen.rows, 25);
+    assert.deepEqual(seen.state.stream.stream_state, { updated_at: 25 });
+  });
+
+  await check("an in-process connector streams records under Node", async () => {
+    const connector = {
+      name: "source-inline",
+      spec: async () => ({ connectionSpecification: { type: "object", properties: {} } }),
+      check: async () => ({ status: "SUCCEEDED" }),
+      discover: async () => ({
+        streams: [{
+          name: "n",
+          json_schema: { properties: { i: { type: "integer" } } },
+          supported_sync_modes: ["full_refresh"],
+        }],
+      }),
+      read: async function* () {
+        for (let i = 0; i < 3; i++) {
+          yield { type: "RECORD", record: { stream: "n", data: { i }, emitted_at: Date.now() } };
+        }
+      },
+    };
+    const source = await mod.getSource("source-inline", { connector, config: {} });
+    const seen = [];
+    for await (const r of source.getRecords("n")) seen.push(r.i);
+    assert.deepEqual(seen, [0, 1, 2]);
+  });
+  rmSync(dir, { recursive: true, force: true });
 }
 
 const failed = checks.filter((c) => !c.ok).length;
