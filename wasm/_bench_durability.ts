@@ -18,7 +18,10 @@ function batch(rows: number, offset: number): Uint8Array {
     names[i] = `name-${offset + i}-${"x".repeat(i % 40)}`;
     flags[i] = i % 3 === 0;
   }
-  return arrow.tableToIPC(arrow.tableFromArrays({ id: ids, value: values, name: names, flag: flags }), "stream");
+  return arrow.tableToIPC(
+    arrow.tableFromArrays({ id: ids, value: values, name: names, flag: flags }),
+    "stream",
+  );
 }
 
 const rounds = Number(Deno.args[0] ?? 10);
@@ -51,10 +54,14 @@ for (const durability of ["wal", "checkpoint"] as Durability[]) {
   await engine.close();
   const closeMs = performance.now() - started;
   console.log(
-    `${durability.padEnd(10)} instantiate ${instantiate.toFixed(0)} ms | 50k-row commit ${bigMs.toFixed(1)} ms ` +
+    `${durability.padEnd(10)} instantiate ${instantiate.toFixed(0)} ms | 50k-row commit ${
+      bigMs.toFixed(1)
+    } ms ` +
       `(${(1000 / bigMs).toFixed(1)} commits/s, ${(50_000_000 / bigMs / 1000).toFixed(0)}k rows/s; ` +
       `first/last tenth ${firstMs.toFixed(0)}/${lastMs.toFixed(0)} ms) | ` +
-      `tiny commit ${tinyMs.toFixed(2)} ms (${(1000 / tinyMs).toFixed(0)} commits/s) | close ${closeMs.toFixed(0)} ms | ` +
+      `tiny commit ${tinyMs.toFixed(2)} ms (${(1000 / tinyMs).toFixed(0)} commits/s) | close ${
+        closeMs.toFixed(0)
+      } ms | ` +
       `file ${(Deno.statSync(path).size / 1e6).toFixed(1)} MB`,
   );
 }

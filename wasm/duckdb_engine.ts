@@ -58,4 +58,5 @@ export type OpenEngine = (path: string) => Promise<DuckDBEngine>;
  * if (!ENGINE_SETUP_SQL.includes("autoload_known_extensions=false")) throw new Error();
  * ```
  */
-export const ENGINE_SETUP_SQL = "SET autoinstall_known_extensions=false; SET autoload_known_extensions=false;";
+export const ENGINE_SETUP_SQL =
+  "SET autoinstall_known_extensions=false; SET autoload_known_extensions=false;";

@@ -4,14 +4,15 @@
  * its worker, instantiate, open).
  *
  * A page has no `kill -9` but it has closed tabs, so for OPFS files every write call is followed
- * by a `CHECKPOINT` on a second connection: it succeeds once no write transaction is open (so
- * after each autocommit statement and each COMMIT) and fails harmlessly inside one.
+ * by a `CHECKPOINT` on a second connection, unless an explicit transaction is open (then the
+ * COMMIT's call checkpoints).
  *
  * @module
  */
 import * as duckdb from "@duckdb/duckdb-wasm";
 import type * as arrow from "apache-arrow";
 import { type ArrowInsertTarget, type DuckDBEngine, ENGINE_SETUP_SQL } from "./duckdb_engine.ts";
+import { transactionOpenAfter } from "./_transaction_state.ts";
 
 /** Where the worker scripts and `.wasm` files are served from (`mvp` and `eh` builds). */
 export type BrowserBundles = duckdb.DuckDBBundles;
@@ -50,6 +51,7 @@ function startWorker(scriptUrl: string): { worker: Worker; revoke: () => void } 
 
 class BrowserEngine implements DuckDBEngine {
   #closed = false;
+  #inTransaction = false;
 
   constructor(
     private readonly db: duckdb.AsyncDuckDB,
@@ -64,13 +66,21 @@ class BrowserEngine implements DuckDBEngine {
   }
 
   async exec(sql: string): Promise<void> {
-    await this.#run(() => this.conn.query(sql));
+    try {
+      await this.#run(() => this.conn.query(sql));
+    } finally {
+      this.#inTransaction = transactionOpenAfter(sql, this.#inTransaction);
+    }
     await this.#checkpoint();
   }
 
   async insertArrowIPC(ipc: Uint8Array, target: ArrowInsertTarget): Promise<void> {
     await this.#run(() =>
-      this.conn.insertArrowFromIPCStream(ipc, { name: target.table, schema: target.schema, create: target.create })
+      this.conn.insertArrowFromIPCStream(ipc, {
+        name: target.table,
+        schema: target.schema,
+        create: target.create,
+      })
     );
     await this.#checkpoint();
   }
@@ -79,8 +89,8 @@ class BrowserEngine implements DuckDBEngine {
     if (this.#closed) return;
     this.#closed = true;
     try {
+      if (this.#inTransaction) await this.conn.query("ROLLBACK").catch(() => {});
       if (this.maintenance) {
-        await this.conn.query("ROLLBACK").catch(() => {});
         await this.maintenance.query("CHECKPOINT");
         await this.maintenance.close();
       }
@@ -96,9 +106,9 @@ class BrowserEngine implements DuckDBEngine {
     return call();
   }
 
-  /** Checkpoint when no write transaction is open; inside one, DuckDB refuses and we carry on. */
+  /** Checkpoint when no explicit transaction is open (DuckDB would refuse; that is harmless too). */
   async #checkpoint(): Promise<void> {
-    if (!this.maintenance) return;
+    if (!this.maintenance || this.#inTransaction) return;
     await this.maintenance.query("CHECKPOINT").catch(() => {});
   }
 }
@@ -107,8 +117,8 @@ class BrowserEngine implements DuckDBEngine {
  * Open DuckDB-WASM in a Worker on `":memory:"` or an OPFS path.
  *
  * @param path `":memory:"` or `"opfs://<name>"`.
- * @param bundles Where the worker scripts and `.wasm` files are served.
- * @default bundles `browserBundlesAt(new URL("./duckdb/", location.href))`
+ * @param bundles Where the worker scripts and `.wasm` files are served; by default the
+ *   `duckdb/` directory next to the page (`browserBundlesAt(new URL("./duckdb/", location.href))`).
  * @returns The engine; close it to checkpoint and stop the worker.
  *
  * @example
@@ -130,8 +140,13 @@ export async function openBrowserEngine(path: string, bundles?: BrowserBundles):
   try {
     await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
     revoke();
+    // Direct IO: the module's buffered write path puts writes at the wrong offsets (see
+    // wasm/README.md). duckdb-wasm registers existing OPFS files for direct IO itself, but not a
+    // new, empty one.
     await db.open(
-      opfs ? { path, accessMode: duckdb.DuckDBAccessMode.READ_WRITE } : { path: ":memory:" },
+      opfs
+        ? { path, accessMode: duckdb.DuckDBAccessMode.READ_WRITE }
+        : { path: ":memory:" },
     );
     const conn = await db.connect();
     await conn.query(ENGINE_SETUP_SQL);

@@ -23,6 +23,7 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as nodePath from "node:path";
 import { type ArrowInsertTarget, type DuckDBEngine, ENGINE_SETUP_SQL } from "./duckdb_engine.ts";
+import { transactionOpenAfter } from "./_transaction_state.ts";
 import {
   markWalRedundant,
   NODE_FILE_RUNTIME,
@@ -72,6 +73,7 @@ async function instantiate(): Promise<Bindings> {
 
 class NodeEngine implements DuckDBEngine {
   #closed = false;
+  #inTransaction = false;
   #mod: WasmModule;
 
   constructor(
@@ -84,12 +86,18 @@ class NodeEngine implements DuckDBEngine {
   }
 
   query(sql: string): Promise<arrow.Table> {
-    return Promise.resolve().then(() => arrow.tableFromIPC(this.#run(() => this.db.runQuery(this.conn, sql))));
+    return Promise.resolve().then(() =>
+      arrow.tableFromIPC(this.#run(() => this.db.runQuery(this.conn, sql)))
+    );
   }
 
   exec(sql: string): Promise<void> {
     return Promise.resolve().then(() => {
-      this.#run(() => this.db.runQuery(this.conn, sql));
+      try {
+        this.#run(() => this.db.runQuery(this.conn, sql));
+      } finally {
+        this.#inTransaction = transactionOpenAfter(sql, this.#inTransaction);
+      }
     });
   }
 
@@ -112,7 +120,7 @@ class NodeEngine implements DuckDBEngine {
       try {
         if (this.path) {
           // Work left in an open transaction is discarded, as when a native database closes.
-          this.#tryQuery("ROLLBACK");
+          if (this.#inTransaction) this.#tryQuery("ROLLBACK");
           this.db.runQuery(this.conn, "CHECKPOINT");
           syncWrittenFiles(this.#mod);
         }
@@ -127,11 +135,22 @@ class NodeEngine implements DuckDBEngine {
   /** Run one call on the connection, then make what it committed durable. */
   #run<T>(call: () => T): T {
     if (this.#closed) throw new Error("Cannot use the DuckDB engine: it is closed");
+    let result: T;
     try {
-      return call();
-    } finally {
-      if (this.path) syncWrittenFiles(this.#mod);
+      result = call();
+    } catch (error) {
+      // A failed call may still have committed earlier statements of the same SQL text.
+      if (this.path) {
+        try {
+          syncWrittenFiles(this.#mod);
+        } catch {
+          // The statement's own error is the one to report.
+        }
+      }
+      throw error;
     }
+    if (this.path) syncWrittenFiles(this.#mod);
+    return result;
   }
 
   #tryQuery(sql: string): boolean {

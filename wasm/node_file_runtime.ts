@@ -484,7 +484,13 @@ export const NODE_FILE_RUNTIME = {
       mod.ccall("duckdb_web_fs_glob_add_path", null, ["string"], [path]);
     }
   },
-  moveFile: (mod: WasmModule, fromPointer: number, fromLength: number, toPointer: number, toLength: number) => {
+  moveFile: (
+    mod: WasmModule,
+    fromPointer: number,
+    fromLength: number,
+    toPointer: number,
+    toLength: number,
+  ) => {
     const from = readString(mod, fromPointer, fromLength);
     const to = readString(mod, toPointer, toLength);
     try {

@@ -17,6 +17,11 @@ import { normalizeName } from "./column_names.ts";
 import { type DuckDBCache, STAGE_PREFIX } from "./duckdb_cache.ts";
 import type { ResolvedWriteStrategy } from "./write_strategy.ts";
 
+type Engine = Parameters<Parameters<DuckDBCache["exclusive"]>[0]>[0];
+
+/** Staged rows after which an open transaction is committed even without a state. */
+const STAGE_COMMIT_ROWS = 1_000_000;
+
 /** What to do with one stream in this read. */
 export interface StreamPlan {
   stream: AirbyteStream;
@@ -47,6 +52,7 @@ interface Sink {
   stageCreated: boolean;
   tableExists: boolean;
   records: number;
+  reported: number;
 }
 
 /**
@@ -71,6 +77,8 @@ export class CacheWriteSession {
   #rowsSinceCommit = 0;
   #lastCommit = Date.now();
   #ignored = new Set<string>();
+  #inTransaction = false;
+  #txnRows = 0;
   /** States committed so far, in order. */
   readonly committedStates: AirbyteStateMessage[] = [];
 
@@ -115,6 +123,7 @@ export class CacheWriteSession {
         stageCreated: false,
         tableExists: exists,
         records: 0,
+        reported: 0,
       });
       options.progress?.startStream(plan.stream.name);
     }
@@ -142,7 +151,8 @@ export class CacheWriteSession {
       return undefined;
     }
     sink.builder.add(data, emittedAt);
-    sink.records++;
+    // Progress moves every 4,096 records (a mask test, no clock read), not only at batch flushes.
+    if ((++sink.records & 4095) === 0) this.#report(sink, 0);
     this.#rowsSinceCommit++;
     if (sink.builder.rowCount >= this.#options.batchRows) return this.#flush(sink);
     return undefined;
@@ -168,10 +178,24 @@ export class CacheWriteSession {
     const ipc = sink.builder.finish();
     const schema = this.#cache.schemaName;
     const create = !sink.stageCreated;
-    await this.#cache.exclusive((e) => e.insertArrowIPC(ipc, { schema, table: sink.stage, create }));
+    await this.#cache.exclusive(async (engine) => {
+      // Batches go into an open transaction: one sync per commit instead of one per batch.
+      await this.#begin(engine);
+      await engine.insertArrowIPC(ipc, { schema, table: sink.stage, create });
+      this.#txnRows += rows;
+      // A connector that sends no state for a long time must not grow one transaction without
+      // bound: commit the staging table alone. It is dropped on open if the read never finishes.
+      if (this.#txnRows >= STAGE_COMMIT_ROWS) await this.#end(engine, "COMMIT");
+    });
     sink.stageCreated = true;
     sink.stagedRows += rows;
-    this.#options.progress?.addRecords(sink.plan.stream.name, rows, bytes);
+    this.#report(sink, bytes);
+  }
+
+  /** Tell progress about records added since the last report (and a flushed batch's bytes). */
+  #report(sink: Sink, bytes: number): void {
+    this.#options.progress?.addRecords(sink.plan.stream.name, sink.records - sink.reported, bytes);
+    sink.reported = sink.records;
   }
 
   async #existingColumns(table: string): Promise<{ name: string; sqlType: string }[]> {
@@ -192,11 +216,24 @@ export class CacheWriteSession {
   }
 
   /** Apply staged rows and pending states in one transaction. */
+  async #begin(engine: Engine): Promise<void> {
+    if (this.#inTransaction) return;
+    await engine.exec("BEGIN TRANSACTION");
+    this.#inTransaction = true;
+    this.#txnRows = 0;
+  }
+
+  async #end(engine: Engine, how: "COMMIT" | "ROLLBACK"): Promise<void> {
+    if (!this.#inTransaction) return;
+    this.#inTransaction = false;
+    await engine.exec(how);
+  }
+
   async commit(final = false): Promise<void> {
     for (const sink of this.#sinks.values()) await this.#flush(sink);
     const states = [...this.#pendingStates.values()].filter((s) => final || !this.#touchesReplace(s));
     await this.#cache.exclusive(async (engine) => {
-      await engine.exec("BEGIN TRANSACTION");
+      await this.#begin(engine);
       try {
         for (const sink of this.#sinks.values()) {
           if (sink.plan.strategy === "replace") {
@@ -211,9 +248,9 @@ export class CacheWriteSession {
         for (const state of states) {
           await engine.exec(this.#cache.stateUpsertSql(this.#sourceName, state));
         }
-        await engine.exec("COMMIT");
+        await this.#end(engine, "COMMIT");
       } catch (error) {
-        await engine.exec("ROLLBACK").catch(() => undefined);
+        await this.#end(engine, "ROLLBACK").catch(() => undefined);
         throw new CacheError(
           `Cannot commit records of '${this.#sourceName}' to the cache: ${errorText(error)}`,
           {
@@ -232,7 +269,7 @@ export class CacheWriteSession {
     this.#lastCommit = Date.now();
   }
 
-  async #applyIncremental(engine: Parameters<Parameters<DuckDBCache["exclusive"]>[0]>[0], sink: Sink) {
+  async #applyIncremental(engine: Engine, sink: Sink) {
     const schema = this.#cache.schemaName;
     const stage = qualified(schema, sink.stage);
     const table = qualified(schema, sink.table);
@@ -258,7 +295,7 @@ export class CacheWriteSession {
     sink.stagedRows = 0;
   }
 
-  async #applyReplace(engine: Parameters<Parameters<DuckDBCache["exclusive"]>[0]>[0], sink: Sink) {
+  async #applyReplace(engine: Engine, sink: Sink) {
     const schema = this.#cache.schemaName;
     const table = qualified(schema, sink.table);
     await engine.exec(`DROP TABLE IF EXISTS ${table}`);
@@ -287,7 +324,7 @@ export class CacheWriteSession {
   }
 
   /** Schema evolution: columns new in this read are added; nothing is dropped. */
-  async #addMissingColumns(engine: Parameters<Parameters<DuckDBCache["exclusive"]>[0]>[0], sink: Sink) {
+  async #addMissingColumns(engine: Engine, sink: Sink) {
     const cols = async (table: string) =>
       (await engine.query(
         `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ` +
@@ -314,6 +351,7 @@ export class CacheWriteSession {
   /** Drop uncommitted staging tables; committed checkpoints stay. */
   async abort(): Promise<void> {
     await this.#cache.exclusive(async (engine) => {
+      await this.#end(engine, "ROLLBACK").catch(() => undefined);
       for (const sink of this.#sinks.values()) {
         await engine.exec(`DROP TABLE IF EXISTS ${qualified(this.#cache.schemaName, sink.stage)}`).catch(
           () => {},

@@ -32,10 +32,12 @@ if (command === "read") {
     out.state = Number(rows(await engine.query("SELECT batches FROM state"))[0].batches);
   }
   if (tables.includes("batches")) {
-    out.batchCheck = rows(await engine.query(
-      "SELECT count(DISTINCT batch) AS distinct_batches, coalesce(min(batch), 0) AS lo, " +
-        "coalesce(max(batch), 0) AS hi FROM batches",
-    )).map((r) => ({ distinct: Number(r.distinct_batches), lo: Number(r.lo), hi: Number(r.hi) }))[0];
+    out.batchCheck = rows(
+      await engine.query(
+        "SELECT count(DISTINCT batch) AS distinct_batches, coalesce(min(batch), 0) AS lo, " +
+          "coalesce(max(batch), 0) AS hi FROM batches",
+      ),
+    ).map((r) => ({ distinct: Number(r.distinct_batches), lo: Number(r.lo), hi: Number(r.hi) }))[0];
   }
   if (tables.includes("fixture")) out.fixture = rows(await engine.query("SELECT * FROM fixture ORDER BY id"));
   process.stdout.write(json(out) + "\n");
@@ -53,9 +55,11 @@ if (command === "append") {
   if (rows(await engine.query("SELECT count(*) AS n FROM state"))[0].n == 0) {
     await engine.exec("INSERT INTO state VALUES (0)");
   }
-  const exists = rows(await engine.query(
-    "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'batches'",
-  ))[0].n > 0;
+  const exists = rows(
+    await engine.query(
+      "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'batches'",
+    ),
+  )[0].n > 0;
   let next = Number(rows(await engine.query("SELECT batches FROM state"))[0].batches) + 1;
   let create = !exists;
   process.stdout.write("ready\n");
@@ -78,7 +82,7 @@ if (command === "append") {
 if (command === "fill") {
   const engine = await openNodeEngine(dbPath);
   await engine.exec(
-    "CREATE TABLE fixture(id INTEGER, name VARCHAR, at TIMESTAMPTZ, tags VARCHAR[], " +
+    "CREATE TABLE fixture(id INTEGER, name VARCHAR, seen_at TIMESTAMPTZ, tags VARCHAR[], " +
       "meta STRUCT(ok BOOLEAN, score DOUBLE));" +
       "INSERT INTO fixture VALUES " +
       "(1, 'one', TIMESTAMPTZ '2024-01-02 03:04:05+00', ['a', 'b'], {'ok': true, 'score': 1.5})," +
@@ -86,6 +90,7 @@ if (command === "fill") {
       "CREATE TABLE big AS SELECT range AS i, 'text ' || range AS s FROM range(300000);",
   );
   await engine.close();
+  process.stdout.write(json({ filled: true }) + "\n");
   process.exit(0);
 }
 

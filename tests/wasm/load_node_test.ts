@@ -1,73 +1,7 @@
 import assert from "node:assert/strict";
 import * as arrow from "apache-arrow";
 import { openNodeEngine } from "../../wasm/load_node.ts";
-
-const ROOT = new URL("../../", import.meta.url).pathname;
-const CHILD = `${ROOT}tests/wasm/_child_engine.mjs`;
-const NATIVE_CHILD = `${ROOT}tests/wasm/_child_native_read.mjs`;
-const ENGINE_TS = new URL("../../wasm/load_node.ts", import.meta.url).href;
-const ENGINE_MJS = `${ROOT}.cache/wasm-test/load_node.mjs`;
-
-type ChildRuntime = "deno" | "node";
-
-/** Node cannot run TypeScript: bundle the loader once (dependencies stay in node_modules). */
-let built: Promise<void> | undefined;
-function buildNodeEngine(): Promise<void> {
-  built ??= (async () => {
-    const { code, stderr } = await new Deno.Command(`${ROOT}node_modules/.bin/esbuild`, {
-      args: [
-        `${ROOT}wasm/load_node.ts`,
-        "--bundle",
-        "--platform=node",
-        "--format=esm",
-        "--packages=external",
-        `--outfile=${ENGINE_MJS}`,
-        "--log-level=warning",
-      ],
-      stderr: "piped",
-    }).output();
-    if (code !== 0) throw new Error(`esbuild failed: ${new TextDecoder().decode(stderr)}`);
-  })();
-  return built;
-}
-
-function childCommand(runtime: ChildRuntime, args: string[]): Deno.Command {
-  return runtime === "deno"
-    ? new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", CHILD, ENGINE_TS, ...args],
-      stdout: "piped",
-      stderr: "piped",
-    })
-    : new Deno.Command("node", { args: [CHILD, ENGINE_MJS, ...args], stdout: "piped", stderr: "piped" });
-}
-
-async function runChild(runtime: ChildRuntime, args: string[]): Promise<any> {
-  if (runtime === "node") await buildNodeEngine();
-  const { code, stdout, stderr } = await childCommand(runtime, args).output();
-  const err = new TextDecoder().decode(stderr);
-  assert.equal(code, 0, `${runtime} child ${args.join(" ")} failed: ${err}`);
-  return JSON.parse(new TextDecoder().decode(stdout).trim().split("\n").at(-1)!);
-}
-
-async function readNative(db: string, sql: string): Promise<{ version: string; rows: any[] }> {
-  const { code, stdout, stderr } = await new Deno.Command("node", {
-    args: [NATIVE_CHILD, db, sql],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(code, 0, new TextDecoder().decode(stderr));
-  return JSON.parse(new TextDecoder().decode(stdout));
-}
-
-/** mulberry32: a seeded generator, so a failing run can be replayed with the logged seed. */
-function seededRandom(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { readNative, runChild } from "./_child_processes.ts";
 
 function rows(table: arrow.Table): any[] {
   return table.toArray().map((row) => row.toJSON());
@@ -150,74 +84,6 @@ Deno.test("openNodeEngine insertArrowIPC commits inside BEGIN/COMMIT and ROLLBAC
       { id: 1, name: "a" },
     ]);
     await reopened.close();
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("openNodeEngine keeps every committed batch across SIGKILL at random moments", async () => {
-  await buildNodeEngine();
-  const seed = Number(Deno.env.get("CRASH_SEED") ?? Date.now() % 100000);
-  const random = seededRandom(seed);
-  const dir = await Deno.makeTempDir();
-  const db = `${dir}/crash.duckdb`;
-  const batchSize = 2000;
-  // Each round: [writer runtime, durability, checkpoint threshold, reader runtime, reader closes?]
-  const rounds: [ChildRuntime, string, string, ChildRuntime, boolean][] = [
-    ["deno", "wal", "16MB", "node", false],
-    ["node", "wal", "256KB", "deno", false],
-    ["deno", "wal", "256KB", "deno", true],
-    ["node", "checkpoint", "", "node", false],
-    ["deno", "wal", "", "node", false],
-    ["node", "wal", "256KB", "deno", false],
-  ];
-  let durable = 0;
-  try {
-    for (const [index, [writer, durability, threshold, reader, readerCloses]] of rounds.entries()) {
-      const args = ["append", db, String(batchSize), durability, ...(threshold ? [threshold] : [])];
-      const child = childCommand(writer, args).spawn();
-      let acknowledged = durable;
-      let ready = false;
-      const lines = (async () => {
-        let buffered = "";
-        for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-          buffered += chunk;
-          let nl;
-          while ((nl = buffered.indexOf("\n")) >= 0) {
-            const line = buffered.slice(0, nl);
-            buffered = buffered.slice(nl + 1);
-            if (line === "ready") ready = true;
-            const match = /^committed (\d+)$/.exec(line);
-            if (match) acknowledged = Number(match[1]);
-          }
-        }
-      })();
-      const stderr = new Response(child.stderr).text();
-      // Round 4 is killed at a random moment of its start (instantiate, WAL replay, recovery);
-      // the others at a random moment of the append loop.
-      const startedAt = Date.now();
-      if (index !== 4) {
-        while (!ready && Date.now() - startedAt < 30_000) await new Promise((r) => setTimeout(r, 5));
-        assert.ok(ready, `writer did not start: ${await stderr}`);
-      }
-      await new Promise((r) => setTimeout(r, Math.floor(random() * (index === 4 ? 1500 : 800))));
-      child.kill("SIGKILL");
-      const status = await child.status;
-      await lines;
-      assert.equal(status.signal, "SIGKILL", `writer ended on its own: ${await stderr}`);
-
-      const seen = await runChild(reader, ["read", db, ...(readerCloses ? [] : ["--no-close"])]);
-      const state = seen.state ?? 0;
-      const context = `seed ${seed}, round ${index}: acknowledged ${acknowledged}, found ${JSON.stringify(seen)}`;
-      assert.ok(state >= acknowledged, `a committed batch was lost (${context})`);
-      assert.ok(state <= acknowledged + 1, `more batches than were attempted (${context})`);
-      assert.equal(seen.counts.batches ?? 0, state * batchSize, `rows disagree with the state row (${context})`);
-      if (state > 0) assert.deepEqual(seen.batchCheck, { distinct: state, lo: 1, hi: state }, context);
-      durable = state;
-    }
-    assert.ok(durable >= 5, `too few batches committed to mean anything: ${durable}`);
-    const native = await readNative(db, "SELECT (SELECT batches FROM state) AS s, count(*) AS n FROM batches");
-    assert.deepEqual(native.rows, [{ s: durable, n: String(durable * batchSize) }]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
