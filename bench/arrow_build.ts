@@ -38,9 +38,9 @@ const CITIES = ["Lisbon", "Berlin", "Montréal", "Osaka", "Nairobi", "Lima"];
 
 function line(i: number): string {
   const pad = (n: number, w = 2) => String(n).padStart(w, "0");
-  const created = `2024-${pad(1 + (i % 12))}-${pad(1 + (i % 28))}T${pad(i % 24)}:${pad(i % 60)}:${pad((i * 7) % 60)}.${
-    pad(i % 1_000_000, 6)
-  }Z`;
+  const created = `2024-${pad(1 + (i % 12))}-${pad(1 + (i % 28))}T${pad(i % 24)}:${pad(i % 60)}:${
+    pad((i * 7) % 60)
+  }.${pad(i % 1_000_000, 6)}Z`;
   return JSON.stringify({
     id: i,
     user_id: i % 10 === 0 ? null : 1_000_000 + (i % 50_000),
@@ -83,7 +83,13 @@ for (let start = 0; start < TOTAL; start += BATCH) {
 const totalMs = addMs + finishMs;
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 console.log(`runtime: ${navigator.userAgent}`);
-console.log(`records: ${fmt(TOTAL)} in ${BATCH}-row batches, ${(jsonBytes / TOTAL).toFixed(0)} JSON bytes each`);
+console.log(
+  `records: ${fmt(TOTAL)} in ${BATCH}-row batches, ${(jsonBytes / TOTAL).toFixed(0)} JSON bytes each`,
+);
 console.log(`add:     ${addMs.toFixed(0)} ms`);
 console.log(`finish:  ${finishMs.toFixed(0)} ms (Arrow IPC: ${(ipcBytes / 1e6).toFixed(1)} MB)`);
-console.log(`build:   ${fmt(TOTAL / (totalMs / 1000))} records/s, ${(jsonBytes / 1e6 / (totalMs / 1000)).toFixed(0)} MB/s`);
+console.log(
+  `build:   ${fmt(TOTAL / (totalMs / 1000))} records/s, ${
+    (jsonBytes / 1e6 / (totalMs / 1000)).toFixed(0)
+  } MB/s`,
+);

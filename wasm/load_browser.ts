@@ -49,6 +49,21 @@ function startWorker(scriptUrl: string): { worker: Worker; revoke: () => void } 
   return { worker: new Worker(blobUrl), revoke: () => URL.revokeObjectURL(blobUrl) };
 }
 
+/**
+ * Hand the worker the database's WAL before opening. duckdb-wasm 1.32.0 prepares OPFS files for
+ * the worker only when they are non-empty, and a commit into an empty WAL it did not prepare
+ * fails with "File is not opened in write mode" (seen in Chromium once the database file exists
+ * and the WAL is empty, e.g. after a session that only read).
+ */
+async function registerOpfsWal(db: duckdb.AsyncDuckDB, path: string): Promise<void> {
+  const parts = path.slice("opfs://".length).split("/").filter((p) => p !== "");
+  const name = `${parts.pop()}.wal`;
+  let directory = await navigator.storage.getDirectory();
+  for (const part of parts) directory = await directory.getDirectoryHandle(part, { create: true });
+  const handle = await directory.getFileHandle(name, { create: true });
+  await db.registerFileHandle(`${path}.wal`, handle, duckdb.DuckDBDataProtocol.BROWSER_FSACCESS, true);
+}
+
 class BrowserEngine implements DuckDBEngine {
   #closed = false;
   #inTransaction = false;
@@ -140,13 +155,9 @@ export async function openBrowserEngine(path: string, bundles?: BrowserBundles):
   try {
     await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
     revoke();
-    // Direct IO: the module's buffered write path puts writes at the wrong offsets (see
-    // wasm/README.md). duckdb-wasm registers existing OPFS files for direct IO itself, but not a
-    // new, empty one.
+    if (opfs) await registerOpfsWal(db, path);
     await db.open(
-      opfs
-        ? { path, accessMode: duckdb.DuckDBAccessMode.READ_WRITE }
-        : { path: ":memory:" },
+      opfs ? { path, accessMode: duckdb.DuckDBAccessMode.READ_WRITE } : { path: ":memory:" },
     );
     const conn = await db.connect();
     await conn.query(ENGINE_SETUP_SQL);

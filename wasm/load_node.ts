@@ -10,7 +10,8 @@
  * - Our runtime (wasm/node_file_runtime.ts), which replays the WAL, appends where DuckDB appends
  *   and fsyncs.
  * - WAL clean-up: DuckDB deletes its WAL after a checkpoint through a call that never reaches
- *   JS, so after every statement the engine deletes a WAL that a checkpoint has covered.
+ *   JS; the runtime empties a WAL once a checkpoint has covered it, and the engine checkpoints a
+ *   WAL left by a crash right after opening.
  *
  * Durability: after `exec`/`insertArrowIPC`/`query` returns, whatever it committed is in the WAL
  * (or the database file) and fdatasynced.

@@ -12,10 +12,11 @@
  * 3. It has no real `syncFile`, and the wasm side never calls it anyway (`FileSync` is a no-op
  *    in the web file system), so nothing is ever fsynced.
  *
- * Two further defects sit in the wasm module and cannot be fixed here; the loader works around
- * them (wasm/load_node.ts): buffered (non direct-IO) writes land at the handle's running
- * position instead of the requested offset, and `RemoveFile` never reaches JS, so a
- * checkpointed WAL is never deleted.
+ * Two further defects sit in the wasm module. Buffered (non direct-IO) writes land at the
+ * handle's running position instead of the requested offset: the loader opens everything with
+ * direct IO (wasm/load_node.ts). `RemoveFile` never reaches JS, so a checkpointed WAL is never
+ * deleted: this runtime empties the WAL once a database header has been written (the last step
+ * of a checkpoint) and before the WAL is written again.
  *
  * This runtime is one plain object (the bindings copy its own properties onto
  * `globalThis.DUCKDB_RUNTIME`, which is process-wide), with state kept per wasm module so several

@@ -136,7 +136,12 @@ export class ColumnBuffer {
     const type = this.field.type;
     const validityBytes = (rows + 7) >> 3;
     if (rows & 7) this.validity[validityBytes - 1] &= (1 << (rows & 7)) - 1; // no stale bits past the end
-    const props = { type, length: rows, nullCount: this.nullCount, nullBitmap: this.validity.subarray(0, validityBytes) };
+    const props = {
+      type,
+      length: rows,
+      nullCount: this.nullCount,
+      nullBitmap: this.validity.subarray(0, validityBytes),
+    };
     switch (this.layout) {
       case Layout.FLOAT64:
         return arrow.makeData({ ...props, data: this.f64.subarray(0, rows) });
@@ -163,7 +168,11 @@ export class ColumnBuffer {
   }
 }
 
-function copyInto<T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(target: T, source: T, count: number): T {
+function copyInto<T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(
+  target: T,
+  source: T,
+  count: number,
+): T {
   if (count > 0) target.set(source.subarray(0, count) as never);
   return target;
 }

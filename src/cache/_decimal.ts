@@ -25,7 +25,11 @@ export interface ScaledDecimal {
  * if (parseScaledDecimal("1e40", 0, 38) !== undefined) throw new Error();
  * ```
  */
-export function parseScaledDecimal(text: string, scale: number, precision: number): ScaledDecimal | undefined {
+export function parseScaledDecimal(
+  text: string,
+  scale: number,
+  precision: number,
+): ScaledDecimal | undefined {
   const m = DECIMAL.exec(text);
   if (!m) return undefined;
   const [, sign, whole, fraction = "", exponent = "0"] = m;

@@ -152,10 +152,20 @@ function parseTimestampSlow(s: string): boolean {
     parsed.micros = 0;
     if (m[7] !== undefined && readFraction(m[7], 0) < 0) return false;
     const zone = m[8];
-    const offset = zone === undefined || zone === "Z" || zone === "z" || zone === "UTC" ? 0 : offsetMinutesOf(zone, 0);
+    const offset = zone === undefined || zone === "Z" || zone === "z" || zone === "UTC"
+      ? 0
+      : offsetMinutesOf(zone, 0);
     if (Number.isNaN(offset)) return false;
     const year = m[9] ? 1 - Number(m[1]) : Number(m[1]);
-    return setTimestamp(year, Number(m[2]), Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), offset);
+    return setTimestamp(
+      year,
+      Number(m[2]),
+      Number(m[3]),
+      Number(m[4] ?? 0),
+      Number(m[5] ?? 0),
+      Number(m[6] ?? 0),
+      offset,
+    );
   }
   // Other shapes ("Tue, 01 Nov 2022 10:00:00 GMT"): what JavaScript makes of them, to the
   // millisecond. A four-digit year is required, since Date.parse reads even "1" as a date.
@@ -185,8 +195,14 @@ export function parseTimestamp(s: string): boolean {
   const n = s.length;
   // Fast path: YYYY-MM-DDTHH:MM:SS[.f…][Z|±HH:MM], read into locals (charCodeAt is the main cost).
   if (n >= 19) {
-    const y0 = s.charCodeAt(0) - 48, y1 = s.charCodeAt(1) - 48, y2 = s.charCodeAt(2) - 48, y3 = s.charCodeAt(3) - 48;
-    const mo0 = s.charCodeAt(5) - 48, mo1 = s.charCodeAt(6) - 48, d0 = s.charCodeAt(8) - 48, d1 = s.charCodeAt(9) - 48;
+    const y0 = s.charCodeAt(0) - 48,
+      y1 = s.charCodeAt(1) - 48,
+      y2 = s.charCodeAt(2) - 48,
+      y3 = s.charCodeAt(3) - 48;
+    const mo0 = s.charCodeAt(5) - 48,
+      mo1 = s.charCodeAt(6) - 48,
+      d0 = s.charCodeAt(8) - 48,
+      d1 = s.charCodeAt(9) - 48;
     const h0 = s.charCodeAt(11) - 48, h1 = s.charCodeAt(12) - 48, mi0 = s.charCodeAt(14) - 48;
     const mi1 = s.charCodeAt(15) - 48, s0 = s.charCodeAt(17) - 48, s1 = s.charCodeAt(18) - 48;
     const sep = s.charCodeAt(10);
@@ -195,7 +211,8 @@ export function parseTimestamp(s: string): boolean {
       (y0 >>> 0) <= 9 && (y1 >>> 0) <= 9 && (y2 >>> 0) <= 9 && (y3 >>> 0) <= 9 && (mo0 >>> 0) <= 9 &&
       (mo1 >>> 0) <= 9 && (d0 >>> 0) <= 9 && (d1 >>> 0) <= 9 && (h0 >>> 0) <= 9 && (h1 >>> 0) <= 9 &&
       (mi0 >>> 0) <= 9 && (mi1 >>> 0) <= 9 && (s0 >>> 0) <= 9 && (s1 >>> 0) <= 9 &&
-      s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45 && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58 &&
+      s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45 && s.charCodeAt(13) === 58 &&
+      s.charCodeAt(16) === 58 &&
       (sep === 84 || sep === 32 || sep === 116)
     ) {
       let i = 19;

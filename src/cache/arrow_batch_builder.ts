@@ -16,7 +16,8 @@
  *   numeric strings included.
  * - `number` (DOUBLE): numbers, and the strings `"NaN"`, `"Infinity"`, `"-Infinity"` that the
  *   Airbyte Number type allows.
- * - `big_integer` / `decimal` (DECIMAL): numbers, bigints and decimal strings within 38 digits.
+ * - `big_integer` / `decimal` (DECIMAL): numbers, bigints and decimal strings within 38 digits
+ *   (a fraction in `big_integer` is a misfit; digits past `decimal`'s scale are rounded).
  * - `boolean`: `true` / `false` only.
  * - `date`, `timestamp_*`, `time_without_timezone`: RFC 3339 strings (` BC` allowed for dates and
  *   timestamps); timestamps without an offset are UTC, timestamps with one are converted to UTC
@@ -66,7 +67,15 @@ export interface MetaChange {
 }
 
 // How a value is converted; a switch on small integers keeps the per-value dispatch cheap.
-const STRING = 0, JSON_TEXT = 1, BOOLEAN = 2, INTEGER = 3, NUMBER = 4, DECIMAL = 5, DATE = 6, TIMESTAMP = 7, TIME = 8;
+const STRING = 0,
+  JSON_TEXT = 1,
+  BOOLEAN = 2,
+  INTEGER = 3,
+  NUMBER = 4,
+  DECIMAL = 5,
+  DATE = 6,
+  TIMESTAMP = 7,
+  TIME = 8;
 
 const CONVERSIONS: Record<ColumnKind, [conversion: number, layout: number]> = {
   string: [STRING, Layout.TEXT],
@@ -178,10 +187,17 @@ export class ArrowBatchBuilder {
     this.#idPrefix = encoder.encode(options.idPrefix ?? randomPrefix());
     this.#plainMeta = encoder.encode(this.#metaText([], undefined));
     this.#extractedAt = new ColumnBuffer(
-      new arrow.Field(AIRBYTE_EXTRACTED_AT_COLUMN, new arrow.Timestamp(arrow.TimeUnit.MICROSECOND, "UTC"), true),
+      new arrow.Field(
+        AIRBYTE_EXTRACTED_AT_COLUMN,
+        new arrow.Timestamp(arrow.TimeUnit.MICROSECOND, "UTC"),
+        true,
+      ),
       Layout.INT64,
     );
-    this.#rawIds = new ColumnBuffer(new arrow.Field(AIRBYTE_RAW_ID_COLUMN, new arrow.Utf8(), true), Layout.TEXT);
+    this.#rawIds = new ColumnBuffer(
+      new arrow.Field(AIRBYTE_RAW_ID_COLUMN, new arrow.Utf8(), true),
+      Layout.TEXT,
+    );
     this.#meta = new ColumnBuffer(new arrow.Field(AIRBYTE_META_COLUMN, new arrow.Utf8(), true), Layout.TEXT);
     this.#dataColumns = [];
     const fields: arrow.Field[] = [];
@@ -272,7 +288,10 @@ export class ArrowBatchBuilder {
             c.endText(row);
             break;
           case INTEGER:
-            if (typeof value === "number" && Number.isInteger(value) && value >= -TWO_POW_63 && value < TWO_POW_63) {
+            if (
+              typeof value === "number" && Number.isInteger(value) && value >= -TWO_POW_63 &&
+              value < TWO_POW_63
+            ) {
               writeInt64(c.u32, row, value);
             } else outcome = writeBigInt64(c, row, value);
             break;
@@ -473,7 +492,8 @@ function writeDecimal(c: DataColumn, row: number, value: unknown): number {
   else if (typeof value === "number" && Number.isFinite(value)) text = String(value);
   else return MISFIT;
   const scaled = parseScaledDecimal(text, c.scale, c.precision);
-  if (!scaled) return MISFIT;
+  // A fraction in an integer column is a wrong type, not a precision limit.
+  if (!scaled || (scaled.rounded && c.scale === 0)) return MISFIT;
   // Decimal128 is two little-endian int64 words, low word first.
   c.i64[row * 2] = BigInt.asIntN(64, scaled.value);
   c.i64[row * 2 + 1] = BigInt.asIntN(64, scaled.value >> 64n);

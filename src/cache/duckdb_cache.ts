@@ -30,6 +30,11 @@ export interface DuckDBCacheOptions {
   schemaName?: string;
   /** Prefix for stream table names. @default "" */
   tablePrefix?: string;
+  /**
+   * Browsers only: the URL of a directory serving the files of `@duckdb/duckdb-wasm/dist/` (worker
+   * scripts and `.wasm`). @default `./duckdb/` next to the page
+   */
+  assetsBaseUrl?: string | URL;
 }
 
 /** Internal table names. */
@@ -62,6 +67,7 @@ export interface StreamTable {
  */
 export class DuckDBCache implements DatasetHost, AsyncDisposable {
   #path?: string;
+  #assetsBaseUrl?: string | URL;
   readonly schemaName: string;
   readonly tablePrefix: string;
   #engine?: Promise<DuckDBEngine>;
@@ -71,6 +77,7 @@ export class DuckDBCache implements DatasetHost, AsyncDisposable {
 
   constructor(options: DuckDBCacheOptions = {}) {
     this.#path = options.path;
+    this.#assetsBaseUrl = options.assetsBaseUrl;
     this.schemaName = options.schemaName ?? "main";
     this.tablePrefix = options.tablePrefix ?? "";
   }
@@ -100,7 +107,7 @@ export class DuckDBCache implements DatasetHost, AsyncDisposable {
 
   async #open(): Promise<DuckDBEngine> {
     this.#path = await resolveCachePath(this.#path);
-    const engine = await openEngine(this.#path);
+    const engine = await openEngine(this.#path, { assetsBaseUrl: this.#assetsBaseUrl });
     const s = ident(this.schemaName);
     await engine.exec(`CREATE SCHEMA IF NOT EXISTS ${s}`);
     await engine.exec(

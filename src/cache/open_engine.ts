@@ -14,11 +14,23 @@ interface Shared {
 
 const open = new Map<string, Shared>();
 
+/** Options for {@linkcode openEngine}. */
+export interface OpenEngineOptions {
+  /**
+   * Browsers only: the URL of a directory serving the files of `@duckdb/duckdb-wasm/dist/` (worker
+   * scripts and `.wasm`). @default `./duckdb/` next to the page
+   */
+  assetsBaseUrl?: string | URL;
+}
+
 /** Open the raw engine for this runtime: in-process in Deno/Node, a worker in browsers. */
-async function openRaw(path: string): Promise<DuckDBEngine> {
+async function openRaw(path: string, options: OpenEngineOptions): Promise<DuckDBEngine> {
   if (detectRuntimeKey() === "browser") {
-    const { openBrowserEngine } = await import("../../wasm/load_browser.ts");
-    return openBrowserEngine(path);
+    const { browserBundlesAt, openBrowserEngine } = await import("../../wasm/load_browser.ts");
+    return openBrowserEngine(
+      path,
+      options.assetsBaseUrl ? browserBundlesAt(options.assetsBaseUrl) : undefined,
+    );
   }
   const { openNodeEngine } = await import("../../wasm/load_node.ts");
   return openNodeEngine(path);
@@ -34,11 +46,11 @@ async function openRaw(path: string): Promise<DuckDBEngine> {
  * await engine.close();
  * ```
  */
-export async function openEngine(path: string): Promise<DuckDBEngine> {
-  if (path === ":memory:") return openRaw(path);
+export async function openEngine(path: string, options: OpenEngineOptions = {}): Promise<DuckDBEngine> {
+  if (path === ":memory:") return openRaw(path, options);
   let shared = open.get(path);
   if (!shared) {
-    shared = { engine: openRaw(path), refs: 0 };
+    shared = { engine: openRaw(path, options), refs: 0 };
     open.set(path, shared);
     shared.engine.catch(() => open.delete(path));
   }

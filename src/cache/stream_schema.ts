@@ -242,16 +242,21 @@ export function toStreamColumns(jsonSchema: unknown, options: StreamColumnsOptio
   const properties = (typeof jsonSchema === "object" && jsonSchema !== null &&
     (jsonSchema as { properties?: unknown }).properties) || {};
   if (typeof properties !== "object" || Array.isArray(properties)) {
-    throw new CacheError(`Cannot read the JSON Schema of stream '${options.stream ?? "?"}': 'properties' is not an object.`, {
-      context: { stream: options.stream },
-    });
+    throw new CacheError(
+      `Cannot read the JSON Schema of stream '${options.stream ?? "?"}': 'properties' is not an object.`,
+      {
+        context: { stream: options.stream },
+      },
+    );
   }
   const entries = Object.entries(properties as Record<string, unknown>);
   const internal = [AIRBYTE_RAW_ID_COLUMN, AIRBYTE_EXTRACTED_AT_COLUMN, AIRBYTE_META_COLUMN];
   const normalized = normalizeColumns([...entries.map(([key]) => key), ...internal]);
   assertNoCollisions(options.stream ?? "?", normalized);
 
-  const columns = entries.map(([key, schema]) => columnSpec(key, normalized.columns.get(key)!, columnKindOf(schema)));
+  const columns = entries.map(([key, schema]) =>
+    columnSpec(key, normalized.columns.get(key)!, columnKindOf(schema))
+  );
   columns.push(
     columnSpec(AIRBYTE_RAW_ID_COLUMN, AIRBYTE_RAW_ID_COLUMN, "string"),
     columnSpec(AIRBYTE_EXTRACTED_AT_COLUMN, AIRBYTE_EXTRACTED_AT_COLUMN, "timestamp_with_timezone"),
@@ -363,7 +368,9 @@ export function addMissingColumnsSql(
 ): string[] {
   return wanted
     .filter((c) => !findExisting(existing, c.name))
-    .map((c) => `ALTER TABLE ${qualified(schemaName, tableName)} ADD COLUMN ${quoteIdentifier(c.name)} ${c.sqlType}`);
+    .map((c) =>
+      `ALTER TABLE ${qualified(schemaName, tableName)} ADD COLUMN ${quoteIdentifier(c.name)} ${c.sqlType}`
+    );
 }
 
 function specForSqlType(wanted: ColumnSpec, sqlType: string): ColumnSpec {
@@ -392,7 +399,10 @@ function specForSqlType(wanted: ColumnSpec, sqlType: string): ColumnSpec {
   if (!kind) {
     throw new CacheError(
       `Cannot write property '${wanted.property}' into column '${wanted.name}': its type ${sqlType} is not one this cache writes.`,
-      { guidance: "Drop or rename the column (or the table) so the cache can recreate it.", context: { sqlType } },
+      {
+        guidance: "Drop or rename the column (or the table) so the cache can recreate it.",
+        context: { sqlType },
+      },
     );
   }
   return columnSpec(wanted.property, wanted.name, kind);

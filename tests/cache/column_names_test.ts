@@ -45,7 +45,14 @@ Deno.test("normalizeColumns maps each property to its column", () => {
 });
 
 Deno.test("normalizeColumns reports every group of properties sharing a column", () => {
-  const { columns, collisions } = normalizeColumns(["userId", "UserID", "user id", "user-id", "USER_ID", "ok"]);
+  const { columns, collisions } = normalizeColumns([
+    "userId",
+    "UserID",
+    "user id",
+    "user-id",
+    "USER_ID",
+    "ok",
+  ]);
   assert.deepEqual(collisions, [
     { column: "userid", sources: ["userId", "UserID"] },
     { column: "user_id", sources: ["user id", "user-id", "USER_ID"] },

@@ -5,8 +5,8 @@ import {
   addMissingColumnsSql,
   alignColumnsToTable,
   canonicalSqlType,
-  columnKindOf,
   type ColumnKind,
+  columnKindOf,
   createTableSql,
   quoteIdentifier,
   toStreamColumns,
@@ -64,7 +64,12 @@ const TYPE_TABLE: [schema: unknown, kind: ColumnKind, sqlType: string, arrowType
     "TIME",
     "Time64<MICROSECOND>",
   ],
-  [{ type: "string", format: "time", airbyte_type: "time_with_timezone" }, "time_with_timezone", "VARCHAR", "Utf8"],
+  [
+    { type: "string", format: "time", airbyte_type: "time_with_timezone" },
+    "time_with_timezone",
+    "VARCHAR",
+    "Utf8",
+  ],
   [{ type: "object", properties: { a: { type: "integer" } } }, "json", "VARCHAR", "Utf8"],
   [{ type: ["null", "object"] }, "json", "VARCHAR", "Utf8"],
   [{ type: "array", items: { type: "string" } }, "json", "VARCHAR", "Utf8"],
@@ -128,7 +133,11 @@ Deno.test("toStreamColumns gives each kind its DuckDB and Arrow type", () => {
 Deno.test("toStreamColumns keeps schema order, normalizes names and appends the Airbyte columns", () => {
   const columns = toStreamColumns({
     type: "object",
-    properties: { "Order ID": { type: "integer" }, "1st-choice": { type: "string" }, Total: { type: "number" } },
+    properties: {
+      "Order ID": { type: "integer" },
+      "1st-choice": { type: "string" },
+      Total: { type: "number" },
+    },
   });
   assert.deepEqual(
     columns.map((c) => [c.property, c.name, c.sqlType]),
@@ -157,7 +166,8 @@ Deno.test("toStreamColumns throws a CacheError when two properties share a colum
   assert.throws(
     () => toStreamColumns({ properties: { "user id": {}, "User-ID": {} } }, { stream: "users" }),
     (e: unknown) =>
-      e instanceof CacheError && /stream 'users'/.test(e.message) && /'user id' and 'User-ID'/.test(e.message) &&
+      e instanceof CacheError && /stream 'users'/.test(e.message) &&
+      /'user id' and 'User-ID'/.test(e.message) &&
       /'user_id'/.test(e.message),
   );
 });
@@ -177,12 +187,16 @@ Deno.test("createTableSql creates the table DuckDB describes with the mapped typ
   const columns = toStreamColumns({
     properties: Object.fromEntries(TYPE_TABLE.map(([schema], i) => [`P ${i}`, schema])),
   });
-  db.conn.query("CREATE SCHEMA IF NOT EXISTS \"my schema\"");
+  db.conn.query('CREATE SCHEMA IF NOT EXISTS "my schema"');
   db.conn.query(createTableSql("my schema", "all types", columns));
   db.conn.query(createTableSql("my schema", "all types", columns)); // IF NOT EXISTS: a second run is fine
   const described = describe('"my schema"."all types"');
   for (const column of columns) {
-    assert.equal(canonicalSqlType(String(described[column.name])), canonicalSqlType(column.sqlType), column.name);
+    assert.equal(
+      canonicalSqlType(String(described[column.name])),
+      canonicalSqlType(column.sqlType),
+      column.name,
+    );
   }
   assert.equal(Object.keys(described).length, columns.length);
 });
@@ -209,12 +223,17 @@ Deno.test("canonicalSqlType spells equivalent DuckDB types the same way", () => 
 });
 
 Deno.test("addMissingColumnsSql adds new columns, drops none and leaves a changed type alone", () => {
-  const before = toStreamColumns({ properties: { id: { type: "integer" }, amount: { type: "string" }, old: {} } });
+  const before = toStreamColumns({
+    properties: { id: { type: "integer" }, amount: { type: "string" }, old: {} },
+  });
   db.conn.query(createTableSql("main", "evolving", before));
   const after = toStreamColumns({
     properties: { id: { type: "integer" }, amount: { type: "number" }, email: { type: "string" } },
   });
-  const existing = db.rows("DESCRIBE evolving").map((r) => ({ name: String(r.column_name), sqlType: String(r.column_type) }));
+  const existing = db.rows("DESCRIBE evolving").map((r) => ({
+    name: String(r.column_name),
+    sqlType: String(r.column_type),
+  }));
   const statements = addMissingColumnsSql("main", "evolving", existing, after);
   assert.deepEqual(statements, ['ALTER TABLE "main"."evolving" ADD COLUMN "email" VARCHAR']);
   for (const sql of statements) db.conn.query(sql);
@@ -223,15 +242,28 @@ Deno.test("addMissingColumnsSql adds new columns, drops none and leaves a change
   assert.equal(described.old, "VARCHAR"); // nothing is dropped
   assert.equal(described.email, "VARCHAR");
   // Names match case-insensitively, as DuckDB identifiers do.
-  assert.deepEqual(addMissingColumnsSql("main", "evolving", existing.map((e) => ({ ...e, name: e.name.toUpperCase() })), before), []);
+  assert.deepEqual(
+    addMissingColumnsSql(
+      "main",
+      "evolving",
+      existing.map((e) => ({ ...e, name: e.name.toUpperCase() })),
+      before,
+    ),
+    [],
+  );
 });
 
 Deno.test("alignColumnsToTable converts values to an existing column's type and keeps misfits", () => {
   // The table was created when "amount" was a string and "score" an integer.
   const old = toStreamColumns({ properties: { amount: { type: "string" }, score: { type: "integer" } } });
   db.conn.query(createTableSql("main", "aligned", old));
-  const existing = db.rows("DESCRIBE aligned").map((r) => ({ name: String(r.column_name), sqlType: String(r.column_type) }));
-  const wanted = toStreamColumns({ properties: { amount: { type: "number" }, score: { type: "string", format: "date" } } });
+  const existing = db.rows("DESCRIBE aligned").map((r) => ({
+    name: String(r.column_name),
+    sqlType: String(r.column_type),
+  }));
+  const wanted = toStreamColumns({
+    properties: { amount: { type: "number" }, score: { type: "string", format: "date" } },
+  });
   const columns = alignColumnsToTable(existing, wanted);
   assert.deepEqual(columns.map((c) => [c.name, c.kind, c.sqlType]).slice(0, 2), [
     ["amount", "string", "VARCHAR"],
@@ -254,7 +286,10 @@ Deno.test("alignColumnsToTable keeps decimal scales and refuses types the cache 
   const [price] = alignColumnsToTable([{ name: "price", sqlType: "DECIMAL(18,2)" }], wanted);
   assert.equal(price.kind, "decimal");
   assert.equal(price.sqlType, "DECIMAL(18,2)");
-  assert.ok(price.arrowType instanceof arrow.Decimal && price.arrowType.scale === 2 && price.arrowType.precision === 18);
+  assert.ok(
+    price.arrowType instanceof arrow.Decimal && price.arrowType.scale === 2 &&
+      price.arrowType.precision === 18,
+  );
   assert.throws(
     () => alignColumnsToTable([{ name: "tags", sqlType: "VARCHAR[]" }], wanted),
     (e: unknown) => e instanceof CacheError && /'tags'/.test(e.message) && /VARCHAR\[\]/.test(e.message),

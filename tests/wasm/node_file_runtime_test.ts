@@ -39,7 +39,10 @@ Deno.test("NODE_FILE_RUNTIME keeps a checkpointed table that the stock NODE_RUNT
     // The defect this runtime exists for. If this assertion starts failing, duckdb-wasm has
     // fixed its Node runtime and wasm/load_node.ts may be simplified.
     await withDatabase(duckdb.NODE_RUNTIME, `${dir}/stock.duckdb`, false, WRITE);
-    assert.equal(await withDatabase(duckdb.NODE_RUNTIME, `${dir}/stock.duckdb`, false, READ), '[{"tables":0}]');
+    assert.equal(
+      await withDatabase(duckdb.NODE_RUNTIME, `${dir}/stock.duckdb`, false, READ),
+      '[{"tables":0}]',
+    );
 
     const ours = NODE_FILE_RUNTIME as unknown as duckdb.DuckDBRuntime;
     await withDatabase(ours, `${dir}/ours.duckdb`, true, WRITE);

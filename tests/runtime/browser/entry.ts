@@ -109,11 +109,46 @@ await check("an in-process source runs in the page: check, discover and getRecor
   expect(records[4].square === 16, `unexpected last record: ${JSON.stringify(records[4])}`);
 });
 
-// ---------------------------------------------------------------------------------------------
-// Cache ingest in Chromium: read an in-process source into a DuckDBCache (":memory:" and
-// "opfs://…"), then count()/toArray()/sql() on the cached stream. To be added by the lead; the
-// duckdb-wasm worker scripts and .wasm files are served under scope.__duckdbAssetsBase.
-// ---------------------------------------------------------------------------------------------
+await check("an in-memory cache ingests an in-process source's records and answers cache.sql()", async () => {
+  const source = await api.getSource("source-numbers", {
+    connector: numbersConnector,
+    config: { count: 1000 },
+  });
+  const cache = new api.DuckDBCache({
+    path: ":memory:",
+    assetsBaseUrl: new URL(scope.__duckdbAssetsBase!, location.href),
+  });
+  try {
+    const result = await source.read({ cache, streams: ["numbers"], progress: "none" });
+    expect(result.processedRecords === 1000, `processed ${result.processedRecords}`);
+    expect(await result.get("numbers").count() === 1000, "count() is not 1000");
+    const table = await cache.sql("SELECT sum(square)::BIGINT AS s, max(i)::INTEGER AS m FROM numbers");
+    const row = table.get(0)!;
+    expect(Number(row.s) === 332833500 && Number(row.m) === 999, `unexpected sum ${row.s} / max ${row.m}`);
+    const first = (await cache.get("numbers").toArray())[0];
+    expect(typeof first._airbyte_raw_id === "string", "the Airbyte columns are there");
+  } finally {
+    await cache.close();
+  }
+});
+
+await check("an OPFS cache keeps records and state across a reopen in the same page", async () => {
+  const assetsBaseUrl = new URL(scope.__duckdbAssetsBase!, location.href);
+  const path = `opfs://smoke-${Date.now()}.duckdb`;
+  const source = await api.getSource("source-numbers", {
+    connector: numbersConnector,
+    config: { count: 50 },
+  });
+  const first = new api.DuckDBCache({ path, assetsBaseUrl });
+  await source.read({ cache: first, streams: ["numbers"], progress: "none" });
+  await first.close();
+  const again = new api.DuckDBCache({ path, assetsBaseUrl });
+  try {
+    expect(await again.get("numbers").count() === 50, "the OPFS cache lost its rows");
+  } finally {
+    await again.close();
+  }
+});
 
 scope.__result = { ok: checks.every((c) => c.ok), checks };
 document.getElementById("out")!.textContent = JSON.stringify(scope.__result, null, 2);
