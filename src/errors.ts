@@ -7,7 +7,16 @@
  */
 import { maskSecrets } from "./secrets.ts";
 
-/** Every error code this library raises. */
+/**
+ * Every error code this library raises; branch on `error.code`.
+ *
+ * @example Branch on a code
+ * ```ts
+ * import { type ErrorCode, StreamNotFoundError } from "./errors.ts";
+ * const code: ErrorCode = new StreamNotFoundError("x", []).code;
+ * if (code !== "STREAM_NOT_FOUND") throw new Error();
+ * ```
+ */
 export type ErrorCode =
   | "CONNECTOR_INSTALL_FAILED"
   | "CONNECTOR_CHECK_FAILED"

@@ -7,7 +7,18 @@
  */
 import { maskSecrets } from "./secrets.ts";
 
-/** Where library log lines go. Messages arrive already secret-masked. */
+/**
+ * Where library log lines go. Messages arrive already secret-masked.
+ *
+ * @example A logger that keeps warnings
+ * ```ts
+ * import type { Logger } from "./logger.ts";
+ * const lines: string[] = [];
+ * const logger: Logger = { debug: () => {}, info: () => {}, warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+ * logger.warn("skipped a line");
+ * if (lines.length !== 1) throw new Error();
+ * ```
+ */
 export interface Logger {
   debug(message: string): void;
   info(message: string): void;

@@ -8,7 +8,15 @@
 import * as arrow from "apache-arrow";
 import { CacheError } from "../errors.ts";
 
-/** How a column stores its values. */
+/**
+ * How a column stores its values.
+ *
+ * @example Pick the layout of a text column
+ * ```ts
+ * import { Layout } from "./_column_buffer.ts";
+ * if (Layout.TEXT !== 0) throw new Error();
+ * ```
+ */
 export const Layout = {
   TEXT: 0,
   BOOL: 1,
@@ -22,7 +30,22 @@ const encoder = new TextEncoder();
 const EMPTY_U8 = new Uint8Array(0);
 const MAX_TEXT_BYTES = 0x7fffffff; // Utf8 offsets are Int32
 
-/** Storage of one column. Every field exists on every instance so V8 sees a single shape. */
+/**
+ * Storage of one column. Every field exists on every instance so V8 sees a single shape.
+ *
+ * @example A text column with a value and a NULL
+ * ```ts
+ * import * as arrow from "apache-arrow";
+ * import { ColumnBuffer, Layout } from "./_column_buffer.ts";
+ * const column = new ColumnBuffer(new arrow.Field("s", new arrow.Utf8(), true), Layout.TEXT);
+ * column.grow(16, 0);
+ * column.pushText(0, "héllo");
+ * column.setValid(0);
+ * column.setNull(1);
+ * const vector = arrow.makeVector(column.toData(2));
+ * if (vector.get(0) !== "héllo" || vector.get(1) !== null) throw new Error();
+ * ```
+ */
 export class ColumnBuffer {
   readonly field: arrow.Field;
   readonly layout: number;
@@ -99,11 +122,6 @@ export class ColumnBuffer {
     this.validity[row >> 3] &= ~(1 << (row & 7));
     this.nullCount++;
     if (this.layout === Layout.TEXT) this.offsets[row + 1] = this.byteLength;
-  }
-
-  /** Ends the row's text at the bytes appended so far. */
-  endText(row: number): void {
-    this.offsets[row + 1] = this.byteLength;
   }
 
   /** Appends a string as UTF-8 and ends the row there. */

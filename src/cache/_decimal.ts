@@ -17,7 +17,7 @@ export interface ScaledDecimal {
  * `text × 10^scale` as a bigint, rounded half away from zero, or `undefined` when `text` is not a
  * decimal number or the result needs more than `precision` digits.
  *
- * @example
+ * @example Scale and round a decimal string
  * ```ts
  * import { parseScaledDecimal } from "./_decimal.ts";
  * const d = parseScaledDecimal("12.3456", 2, 38)!;

@@ -7,7 +7,16 @@
  * @module
  */
 
-/** Where the last successful `parseTimestamp` / `parseTime` put its result. */
+/**
+ * Where the last successful `parseTimestamp` / `parseTime` put its result.
+ *
+ * @example Read the result of a parse
+ * ```ts
+ * import { parsed, parseTimestamp } from "./_temporal.ts";
+ * parseTimestamp("1970-01-01T00:00:01.000000001Z");
+ * if (parsed.seconds !== 1 || parsed.micros !== 0 || !parsed.truncated) throw new Error();
+ * ```
+ */
 export const parsed = {
   /** Whole seconds since the epoch (UTC) for timestamps; unused for times. */
   seconds: 0,
@@ -20,7 +29,7 @@ export const parsed = {
 /**
  * Days since 1970-01-01 of a proleptic Gregorian date (astronomical years: 1 BC is year 0).
  *
- * @example
+ * @example Count days from the epoch
  * ```ts
  * import { daysFromCivil } from "./_temporal.ts";
  * if (daysFromCivil(1970, 1, 2) !== 1 || daysFromCivil(1969, 12, 31) !== -1) throw new Error();
@@ -82,7 +91,7 @@ const SLOW_DATE = /^([+-]?\d{4,})-(\d{2})-(\d{2})( BC)?$/;
  * Days since the epoch of a `YYYY-MM-DD` date (`YYYY-MM-DD BC` and years beyond 9999 too), or
  * `NaN` when the string is not a valid date.
  *
- * @example
+ * @example Parse a date
  * ```ts
  * import { parseDate } from "./_temporal.ts";
  * if (parseDate("1970-01-11") !== 10 || !Number.isNaN(parseDate("2021-13-45"))) throw new Error();
@@ -182,7 +191,7 @@ function parseTimestampSlow(s: string): boolean {
  * without offset is taken as UTC, one with an offset is converted). Returns false when the string
  * is not a valid timestamp.
  *
- * @example
+ * @example Parse a timestamp with an offset
  * ```ts
  * import { parsed, parseTimestamp } from "./_temporal.ts";
  * if (!parseTimestamp("1970-01-01T01:00:00.5+01:00") || parsed.seconds !== 0 || parsed.micros !== 500000) {
@@ -258,7 +267,7 @@ const TIME = /^(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?$/;
  * Parses `HH:MM[:SS[.ffffff]]` into `parsed.micros` since midnight. Returns false otherwise
  * (including any time-zone suffix: that belongs in a time-with-timezone column).
  *
- * @example
+ * @example Parse a time of day
  * ```ts
  * import { parsed, parseTime } from "./_temporal.ts";
  * if (!parseTime("00:00:01.25") || parsed.micros !== 1_250_000) throw new Error();

@@ -1,8 +1,9 @@
 /**
- * Builds Arrow record batches from parsed Airbyte records, fast: each column is a typed array (or,
- * for text, a list of strings encoded to UTF-8 in one pass at the end) that grows by doubling,
- * with its own validity bitmap. `finish()` hands out Arrow IPC stream bytes that DuckDB-WASM
- * ingests with `insertArrowFromIPCStream`.
+ * Builds Arrow record batches from parsed Airbyte records, fast: each column is a typed array
+ * that grows by doubling, with its own validity bitmap; text goes as UTF-8 into one growing byte
+ * buffer with Int32 offsets; row ids are a prefix plus a counter. `finish()` hands out Arrow IPC
+ * stream bytes that DuckDB-WASM ingests with `insertArrowFromIPCStream`, and reuses the buffers
+ * for the next batch.
  *
  * ## Values that do not fit their column
  * Nothing is lost. A value that cannot be stored in its column's type is stored as NULL, and the
@@ -37,7 +38,6 @@
 import * as arrow from "apache-arrow";
 import { ColumnBuffer, Layout } from "./_column_buffer.ts";
 import { parseScaledDecimal } from "./_decimal.ts";
-import { appendJson, toJsonText } from "./_json_bytes.ts";
 import { parsed, parseDate, parseTime, parseTimestamp } from "./_temporal.ts";
 import {
   AIRBYTE_EXTRACTED_AT_COLUMN,
@@ -120,8 +120,23 @@ class DataColumn extends ColumnBuffer {
   }
 }
 
+/** JSON text of any value a record may hold; bigints (from in-process connectors) as digits. */
+function toJsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? "null";
+  } catch {
+    return JSON.stringify(value, (_key, v) => typeof v === "bigint" ? v.toString() : v) ?? "null";
+  }
+}
+
 /** Stores an integral double with |value| < 2^63 as an int64 word pair. */
 function writeInt64(u32: Uint32Array, row: number, value: number): void {
+  if ((value | 0) === value) {
+    // Fits 32 bits: the high word is the sign.
+    u32[row * 2] = value;
+    u32[row * 2 + 1] = value >> 31;
+    return;
+  }
   const hi = Math.floor(value / TWO_POW_32);
   u32[row * 2] = value - hi * TWO_POW_32;
   u32[row * 2 + 1] = hi; // the typed-array store wraps a negative word to two's complement
@@ -278,14 +293,11 @@ export class ArrowBatchBuilder {
         switch (c.conversion) {
           case STRING:
             if (typeof value === "string") c.pushText(row, value);
-            else if (typeof value === "object") {
-              appendJson(c, value);
-              c.endText(row);
-            } else c.pushText(row, typeof value === "bigint" ? value.toString() : String(value));
+            else c.pushText(row, typeof value === "object" ? toJsonText(value) : String(value));
             break;
           case JSON_TEXT:
-            appendJson(c, value);
-            c.endText(row);
+            // JSON.stringify is native and fast on nested payloads of any size.
+            c.pushText(row, toJsonText(value));
             break;
           case INTEGER:
             if (
@@ -400,7 +412,6 @@ export class ArrowBatchBuilder {
       for (let i = 0; i < prefix.length; i++) bytes[at++] = prefix[i];
       for (let i = 0; i < length; i++) bytes[at++] = counter[i];
       offsets[row + 1] = at;
-      column.setValid(row);
       let i = length - 1;
       while (i >= 0 && counter[i] === 57) counter[i--] = 48; // 9 rolls over to 0
       if (i >= 0) counter[i]++;
@@ -410,6 +421,7 @@ export class ArrowBatchBuilder {
       }
     }
     column.byteLength = at;
+    column.validity.fill(0xff, 0, (rows + 7) >> 3); // never NULL
     return column.toData(rows);
   }
 
@@ -422,14 +434,30 @@ export class ArrowBatchBuilder {
     column.reserveBytes(rows * plain.length + special.reduce((sum, b) => sum + b.length, 0));
     const { bytes, offsets } = column;
     let at = 0;
-    let next = 0;
-    for (let row = 0; row < rows; row++) {
-      const text = specialRows[next] === row ? special[next++] : plain;
-      for (let i = 0; i < text.length; i++) bytes[at++] = text[i];
-      offsets[row + 1] = at;
-      column.setValid(row);
+    let row = 0;
+    for (let next = 0; next <= special.length; next++) {
+      // A run of plain rows: one copy, then doubling copies of what is already written.
+      const runEnd = next < special.length ? specialRows[next] : rows;
+      if (runEnd > row) {
+        const start = at;
+        for (let i = 0; i < plain.length; i++) bytes[at++] = plain[i];
+        const end = start + (runEnd - row) * plain.length;
+        while (at < end) {
+          const chunk = Math.min(at - start, end - at);
+          bytes.copyWithin(at, start, start + chunk);
+          at += chunk;
+        }
+        for (let r = row, offset = start; r < runEnd; r++) offsets[r + 1] = offset += plain.length;
+        row = runEnd;
+      }
+      if (next < special.length) {
+        bytes.set(special[next], at);
+        at += special[next].length;
+        offsets[++row] = at;
+      }
     }
     column.byteLength = at;
+    column.validity.fill(0xff, 0, (rows + 7) >> 3); // never NULL
     return column.toData(rows);
   }
 }

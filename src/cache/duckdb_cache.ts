@@ -18,7 +18,16 @@ import { normalizeName } from "./column_names.ts";
 import { openEngine } from "./open_engine.ts";
 import { resolveCachePath } from "./cache_path.ts";
 
-/** Options for {@linkcode DuckDBCache}. */
+/**
+ * Options for {@linkcode DuckDBCache}.
+ *
+ * @example An in-memory cache with its own schema and prefix
+ * ```ts
+ * import type { DuckDBCacheOptions } from "./duckdb_cache.ts";
+ * const options: DuckDBCacheOptions = { path: ":memory:", schemaName: "raw", tablePrefix: "faker_" };
+ * if (options.schemaName !== "raw") throw new Error();
+ * ```
+ */
 export interface DuckDBCacheOptions {
   /**
    * A database file (Deno/Node; durable across processes), `":memory:"`, or `"opfs://name.duckdb"`

@@ -57,11 +57,36 @@ export interface ColumnSpec {
   arrowType: arrow.DataType;
 }
 
-/** A unique id per record (`VARCHAR`). */
+/**
+ * A unique id per record (`VARCHAR`).
+ *
+ * @example The last three columns of every stream table
+ * ```ts
+ * import { AIRBYTE_EXTRACTED_AT_COLUMN, AIRBYTE_META_COLUMN, AIRBYTE_RAW_ID_COLUMN, toStreamColumns } from "./stream_schema.ts";
+ * const names = toStreamColumns({}).map((c) => c.name);
+ * if (names.join() !== [AIRBYTE_RAW_ID_COLUMN, AIRBYTE_EXTRACTED_AT_COLUMN, AIRBYTE_META_COLUMN].join()) throw new Error();
+ * ```
+ */
 export const AIRBYTE_RAW_ID_COLUMN = "_airbyte_raw_id";
-/** When the connector emitted the record (`TIMESTAMPTZ`). */
+/**
+ * When the connector emitted the record (`TIMESTAMPTZ`).
+ *
+ * @example Its name
+ * ```ts
+ * import { AIRBYTE_EXTRACTED_AT_COLUMN } from "./stream_schema.ts";
+ * if (AIRBYTE_EXTRACTED_AT_COLUMN !== "_airbyte_extracted_at") throw new Error();
+ * ```
+ */
 export const AIRBYTE_EXTRACTED_AT_COLUMN = "_airbyte_extracted_at";
-/** JSON text `{"changes":[...],"sync_id":n}` plus `"extra"` for properties not in the schema. */
+/**
+ * JSON text `{"changes":[...],"sync_id":n}`, plus `"extra"` holding properties not in the schema.
+ *
+ * @example Its name
+ * ```ts
+ * import { AIRBYTE_META_COLUMN } from "./stream_schema.ts";
+ * if (AIRBYTE_META_COLUMN !== "_airbyte_meta") throw new Error();
+ * ```
+ */
 export const AIRBYTE_META_COLUMN = "_airbyte_meta";
 
 const SQL_TYPES: Record<ColumnKind, string> = {
@@ -268,7 +293,7 @@ export function toStreamColumns(jsonSchema: unknown, options: StreamColumnsOptio
 /**
  * Quotes a SQL identifier for DuckDB (`"` doubled inside).
  *
- * @example
+ * @example Quote a name with a quote in it
  * ```ts
  * import { quoteIdentifier } from "./stream_schema.ts";
  * if (quoteIdentifier('a"b') !== '"a""b"') throw new Error();
@@ -286,7 +311,7 @@ function qualified(schemaName: string, tableName: string): string {
  * `CREATE TABLE IF NOT EXISTS` for a stream's table. Names are quoted, not normalized: pass
  * already-normalized names.
  *
- * @example
+ * @example Compare type spellings
  * ```ts
  * import { createTableSql, toStreamColumns } from "./stream_schema.ts";
  * const sql = createTableSql("main", "users", toStreamColumns({ properties: { id: { type: "integer" } } }));
@@ -308,7 +333,7 @@ export interface ExistingColumn {
  * Spells a DuckDB type one way, so `TIMESTAMPTZ` equals `TIMESTAMP WITH TIME ZONE` and
  * `DECIMAL(38, 9)` equals `decimal(38,9)`.
  *
- * @example
+ * @example Add the new column only
  * ```ts
  * import { canonicalSqlType } from "./stream_schema.ts";
  * if (canonicalSqlType("timestamp with time zone") !== "TIMESTAMPTZ") throw new Error();

@@ -5,7 +5,16 @@
  */
 import { InvalidArgumentError } from "../errors.ts";
 
-/** `auto` picks merge with a primary key, else append with a cursor, else replace. */
+/**
+ * How records land in a table: `auto` picks merge with a primary key, else append with a cursor, else replace.
+ *
+ * @example Merge on the primary key
+ * ```ts
+ * import type { WriteStrategy } from "./write_strategy.ts";
+ * const strategy: WriteStrategy = "merge";
+ * if (strategy !== "merge") throw new Error();
+ * ```
+ */
 export type WriteStrategy = "auto" | "append" | "merge" | "replace";
 
 /** A strategy after `auto` is settled. */

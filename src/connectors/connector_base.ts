@@ -20,7 +20,16 @@ import { parseMessageLine } from "../protocol/message_parser.ts";
 import { maskSecrets, registerSecretsFromConfig } from "../secrets.ts";
 import { assertValidConfig } from "./config_validation.ts";
 
-/** A connector config: the JSON object the connector's spec describes. */
+/**
+ * A connector config: the JSON object the connector's spec describes.
+ *
+ * @example A faker config
+ * ```ts
+ * import type { ConnectorConfig } from "./connector_base.ts";
+ * const config: ConnectorConfig = { count: 100, seed: 1 };
+ * if (config.count !== 100) throw new Error();
+ * ```
+ */
 export type ConnectorConfig = Record<string, unknown>;
 
 /** Options shared by `Source` and `Destination` constructors. */

@@ -7,7 +7,16 @@ import type { ConnectorBaseOptions } from "../connectors/connector_base.ts";
 import { type ExecutorChoice, selectExecutor } from "../executors/select_executor.ts";
 import { Destination } from "./destination.ts";
 
-/** Options for {@linkcode getDestination}. */
+/**
+ * Options for {@linkcode getDestination}.
+ *
+ * @example A pip-installed destination
+ * ```ts
+ * import type { GetDestinationOptions } from "./get_destination.ts";
+ * const options: GetDestinationOptions = { pipUrl: "./tests/fixtures/destination_jsonl", config: { path: "/tmp/out" } };
+ * if (!options.pipUrl) throw new Error();
+ * ```
+ */
 export interface GetDestinationOptions extends ExecutorChoice, ConnectorBaseOptions {
   /** Validate `config` against the connector's spec now. @default true when a config is given */
   validate?: boolean;

@@ -6,7 +6,16 @@
  * @module
  */
 
-/** Options for one connector invocation. */
+/**
+ * Options for one connector invocation.
+ *
+ * @example Hand the connector a config file
+ * ```ts
+ * import type { ExecuteOptions } from "./executor.ts";
+ * const options: ExecuteOptions = { files: { "--config": "{}" }, signal: new AbortController().signal };
+ * if (!options.files) throw new Error();
+ * ```
+ */
 export interface ExecuteOptions {
   /** Lines to write to the connector's stdin (a destination's input). Written while stdout is read. */
   stdin?: AsyncIterable<string>;

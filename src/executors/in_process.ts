@@ -23,6 +23,19 @@ export type InProcessResult<T> =
  * A connector implemented in JavaScript. Each method returns the Airbyte messages of its verb,
  * either as an (async) iterable of messages or as a promise of one result. A bare result (a
  * spec, a connection status, a catalog) is wrapped into its message for you.
+ *
+ * @example A two-record source
+ * ```ts
+ * import type { InProcessConnector } from "./in_process.ts";
+ * const numbers: InProcessConnector = {
+ *   name: "source-numbers",
+ *   spec: () => Promise.resolve({ connectionSpecification: { type: "object", properties: {} } }),
+ *   check: () => Promise.resolve({ status: "SUCCEEDED" }),
+ *   discover: () => Promise.resolve({ streams: [{ name: "n", json_schema: {}, supported_sync_modes: ["full_refresh"] }] }),
+ *   read: () => [1, 2].map((i) => ({ type: "RECORD", record: { stream: "n", data: { i }, emitted_at: 0 } })),
+ * };
+ * if (numbers.name !== "source-numbers") throw new Error();
+ * ```
  */
 export interface InProcessConnector {
   /** The connector name, e.g. `source-numbers`. */

@@ -37,7 +37,25 @@ export const ConfiguredAirbyteStreamSchema = z.looseObject({
   sync_id: z.number().int().nullish(),
   include_files: z.boolean().nullish(),
 });
-/** One stream of a configured catalog. */
+/**
+ * One stream of a configured catalog, with its sync modes, keys and generation ids.
+ *
+ * @example An incremental, deduplicated stream
+ * ```ts
+ * import type { ConfiguredAirbyteStream } from "./catalog.ts";
+ * const s: ConfiguredAirbyteStream = {
+ *   stream: { name: "users", json_schema: {}, supported_sync_modes: ["incremental"] },
+ *   sync_mode: "incremental",
+ *   destination_sync_mode: "append_dedup",
+ *   cursor_field: ["updated_at"],
+ *   primary_key: [["id"]],
+ *   generation_id: 1,
+ *   minimum_generation_id: 0,
+ *   sync_id: 7,
+ * };
+ * if (s.primary_key?.[0][0] !== "id") throw new Error();
+ * ```
+ */
 export type ConfiguredAirbyteStream = z.infer<typeof ConfiguredAirbyteStreamSchema>;
 
 /**
@@ -52,7 +70,22 @@ export type ConfiguredAirbyteStream = z.infer<typeof ConfiguredAirbyteStreamSche
 export const ConfiguredAirbyteCatalogSchema = z.looseObject({
   streams: z.array(ConfiguredAirbyteStreamSchema),
 });
-/** A configured catalog. */
+/**
+ * A configured catalog: what a read or write runs with.
+ *
+ * @example One full-refresh stream
+ * ```ts
+ * import type { ConfiguredAirbyteCatalog } from "./catalog.ts";
+ * const catalog: ConfiguredAirbyteCatalog = {
+ *   streams: [{
+ *     stream: { name: "users", json_schema: {}, supported_sync_modes: ["full_refresh"] },
+ *     sync_mode: "full_refresh",
+ *     destination_sync_mode: "overwrite",
+ *   }],
+ * };
+ * if (catalog.streams.length !== 1) throw new Error();
+ * ```
+ */
 export type ConfiguredAirbyteCatalog = z.infer<typeof ConfiguredAirbyteCatalogSchema>;
 
 /**

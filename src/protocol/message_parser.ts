@@ -29,7 +29,16 @@ export interface ParseFailure {
   excerpt: string;
 }
 
-/** The result of {@linkcode parseMessageLine}. */
+/**
+ * The result of {@linkcode parseMessageLine}.
+ *
+ * @example A line that is not JSON
+ * ```ts
+ * import { parseMessageLine, type ParseOutcome } from "./message_parser.ts";
+ * const outcome: ParseOutcome = parseMessageLine("not json");
+ * if (outcome.ok || outcome.reason !== "not_json") throw new Error();
+ * ```
+ */
 export type ParseOutcome = { ok: true; message: AirbyteMessage } | ParseFailure;
 
 const EXCERPT_CHARS = 200;

@@ -136,7 +136,16 @@ export const AirbyteRecordMessageSchema = z.looseObject({
   emitted_at: z.number(),
   meta: AirbyteRecordMessageMetaSchema.nullish(),
 });
-/** The body of a RECORD message. */
+/**
+ * The body of a RECORD message.
+ *
+ * @example A record
+ * ```ts
+ * import type { AirbyteRecordMessage } from "./messages.ts";
+ * const record: AirbyteRecordMessage = { stream: "users", data: { id: 1 }, emitted_at: 1700000000000 };
+ * if (record.data.id !== 1) throw new Error();
+ * ```
+ */
 export type AirbyteRecordMessage = z.infer<typeof AirbyteRecordMessageSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -229,7 +238,19 @@ export const AirbyteStateMessageSchema = z.looseObject({
   sourceStats: AirbyteStateStatsSchema.nullish(),
   destinationStats: AirbyteStateStatsSchema.nullish(),
 });
-/** The body of a STATE message. */
+/**
+ * The body of a STATE message (STREAM, GLOBAL or LEGACY); unknown keys are kept.
+ *
+ * @example A STREAM state
+ * ```ts
+ * import type { AirbyteStateMessage } from "./messages.ts";
+ * const state: AirbyteStateMessage = {
+ *   type: "STREAM",
+ *   stream: { stream_descriptor: { name: "users" }, stream_state: { updated_at: "2024-01-01" } },
+ * };
+ * if (state.type !== "STREAM") throw new Error();
+ * ```
+ */
 export type AirbyteStateMessage = z.infer<typeof AirbyteStateMessageSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -278,7 +299,16 @@ export const ConnectorSpecificationSchema = z.looseObject({
   advanced_auth: JsonObjectSchema.nullish(),
   protocol_version: z.string().nullish(),
 });
-/** The body of a SPEC message. */
+/**
+ * The body of a SPEC message: the connector's config schema and capabilities.
+ *
+ * @example A minimal spec
+ * ```ts
+ * import type { ConnectorSpecification } from "./messages.ts";
+ * const spec: ConnectorSpecification = { connectionSpecification: { type: "object", properties: {} } };
+ * if (!spec.connectionSpecification) throw new Error();
+ * ```
+ */
 export type ConnectorSpecification = z.infer<typeof ConnectorSpecificationSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -330,7 +360,21 @@ export const AirbyteStreamSchema = z.looseObject({
   is_resumable: z.boolean().nullish(),
   is_file_based: z.boolean().nullish(),
 });
-/** A discovered stream. */
+/**
+ * A discovered stream: its name, JSON Schema, sync modes and keys.
+ *
+ * @example A stream with a primary key
+ * ```ts
+ * import type { AirbyteStream } from "./messages.ts";
+ * const stream: AirbyteStream = {
+ *   name: "users",
+ *   json_schema: { type: "object", properties: { id: { type: "integer" } } },
+ *   supported_sync_modes: ["full_refresh", "incremental"],
+ *   source_defined_primary_key: [["id"]],
+ * };
+ * if (stream.supported_sync_modes.length !== 2) throw new Error();
+ * ```
+ */
 export type AirbyteStream = z.infer<typeof AirbyteStreamSchema>;
 
 /**
@@ -345,7 +389,16 @@ export type AirbyteStream = z.infer<typeof AirbyteStreamSchema>;
 export const AirbyteCatalogSchema = z.looseObject({
   streams: z.array(AirbyteStreamSchema),
 });
-/** The body of a CATALOG message. */
+/**
+ * The body of a CATALOG message: the streams a source offers.
+ *
+ * @example A one-stream catalog
+ * ```ts
+ * import type { AirbyteCatalog } from "./messages.ts";
+ * const catalog: AirbyteCatalog = { streams: [{ name: "users", json_schema: {}, supported_sync_modes: ["full_refresh"] }] };
+ * if (catalog.streams[0].name !== "users") throw new Error();
+ * ```
+ */
 export type AirbyteCatalog = z.infer<typeof AirbyteCatalogSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -543,7 +596,16 @@ export const AirbyteMessageSchema = z.discriminatedUnion("type", [
   z.looseObject({ type: z.literal("CONTROL"), control: AirbyteControlMessageSchema }),
   z.looseObject({ type: z.literal("DESTINATION_CATALOG"), destination_catalog: DestinationCatalogSchema }),
 ]);
-/** Any Airbyte message. */
+/**
+ * Any Airbyte message; narrow it on `type`.
+ *
+ * @example Narrow a message on its type
+ * ```ts
+ * import { type AirbyteMessage, AirbyteMessageSchema } from "./messages.ts";
+ * const msg: AirbyteMessage = AirbyteMessageSchema.parse({ type: "LOG", log: { level: "INFO", message: "hi" } });
+ * if (msg.type === "LOG" && msg.log.message !== "hi") throw new Error();
+ * ```
+ */
 export type AirbyteMessage = z.infer<typeof AirbyteMessageSchema>;
 
 /** The value of `AirbyteMessage.type`. */

@@ -7,7 +7,16 @@ import type { ConnectorBaseOptions } from "../connectors/connector_base.ts";
 import { type ExecutorChoice, selectExecutor } from "../executors/select_executor.ts";
 import { Source } from "./source.ts";
 
-/** Options for {@linkcode getSource}. */
+/**
+ * Options for {@linkcode getSource}.
+ *
+ * @example Faker from PyPI with one stream
+ * ```ts
+ * import type { GetSourceOptions } from "./get_source.ts";
+ * const options: GetSourceOptions = { pipUrl: "airbyte-source-faker==7.2.1", config: { count: 10 }, streams: ["users"] };
+ * if (options.streams?.[0] !== "users") throw new Error();
+ * ```
+ */
 export interface GetSourceOptions extends ExecutorChoice, ConnectorBaseOptions {
   /** Streams to select. @default none selected; pass `"*"` for all */
   streams?: string[] | "*";

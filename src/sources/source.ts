@@ -20,7 +20,16 @@ import type { ReadOptions } from "./read_options.ts";
 import type { ReadResult } from "../results/read_result.ts";
 import { readIntoCache } from "./_read_into_cache.ts";
 
-/** Options for {@linkcode Source.getRecords}. */
+/**
+ * Options for {@linkcode Source.getRecords}.
+ *
+ * @example The first ten records, within a minute
+ * ```ts
+ * import type { GetRecordsOptions } from "./source.ts";
+ * const options: GetRecordsOptions = { limit: 10, signal: AbortSignal.timeout(60_000) };
+ * if (options.limit !== 10) throw new Error();
+ * ```
+ */
 export interface GetRecordsOptions {
   /** Stop after this many records (the connector is ended). */
   limit?: number;

@@ -53,7 +53,17 @@ export abstract class StateWriterBase implements StateProvider {
   }
 }
 
-/** Any state writer. */
+/**
+ * Any state writer (every writer is also a provider of the states it wrote).
+ *
+ * @example Write a state and read it back
+ * ```ts
+ * import { NoOpStateWriter, type StateWriter } from "./state_writer.ts";
+ * const writer: StateWriter = new NoOpStateWriter();
+ * await writer.writeState({ type: "LEGACY", data: { cursor: 1 } });
+ * if (writer.stateMessages.length !== 1) throw new Error();
+ * ```
+ */
 export type StateWriter = StateWriterBase;
 
 /**
