@@ -51,7 +51,12 @@ export function rowToRecord(row: Record<string, unknown>, columns: ColumnSpec[])
   for (const change of meta?.changes ?? []) {
     if (change && "raw" in change && typeof change.field === "string") data[change.field] = change.raw;
   }
-  if (meta?.extra && typeof meta.extra === "object") Object.assign(data, meta.extra);
+  if (meta?.extra && typeof meta.extra === "object") {
+    // defineProperty, not assignment: an extra property named `__proto__` is data, not a prototype.
+    for (const [k, v] of Object.entries(meta.extra)) {
+      Object.defineProperty(data, k, { value: v, enumerable: true, writable: true, configurable: true });
+    }
+  }
   return data;
 }
 

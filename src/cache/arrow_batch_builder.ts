@@ -148,6 +148,9 @@ function writeMicros(column: ColumnBuffer, row: number, seconds: number, micros:
   else column.i64[row] = BigInt(seconds) * 1_000_000n + BigInt(micros);
 }
 
+/** Width of the zero-padded row counter in `_airbyte_raw_id`. */
+const ID_DIGITS = 12;
+
 function randomPrefix(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(8));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("") + "-";
@@ -168,7 +171,7 @@ function randomPrefix(): string {
  * builder.add({ id: "two", name: "Bob", age: 40 }, 1_700_000_000_000);
  * const table = arrow.tableFromIPC(builder.finish());
  * const rows = table.toArray().map((r) => r.toJSON());
- * if (rows[0].id !== 1n || rows[1].id !== null || rows[1]._airbyte_raw_id !== "r-1") throw new Error();
+ * if (rows[0].id !== 1n || rows[1].id !== null || rows[1]._airbyte_raw_id !== "r-000000000001") throw new Error();
  * const meta = JSON.parse(rows[1]._airbyte_meta);
  * if (meta.changes[0].raw !== "two" || meta.extra.age !== 40 || meta.sync_id !== 7) throw new Error();
  * if (builder.rowCount !== 0) throw new Error("finish() starts the next batch");
@@ -402,8 +405,10 @@ export class ArrowBatchBuilder {
     const prefix = this.#idPrefix;
     column.reserveBytes(rows * (prefix.length + 20));
     const { bytes, offsets } = column;
-    // The counter's decimal digits, incremented in place from row to row.
-    const digits = encoder.encode(String(this.#firstId));
+    // The counter's decimal digits, incremented in place from row to row. Zero-padded to a fixed
+    // width so ids of one builder sort as text in the order rows were added: destinations resume
+    // delivery after the last confirmed `_airbyte_raw_id`.
+    const digits = encoder.encode(String(this.#firstId).padStart(ID_DIGITS, "0"));
     const counter = new Uint8Array(digits.length + 20);
     counter.set(digits);
     let length = digits.length;

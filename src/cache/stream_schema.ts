@@ -20,8 +20,13 @@
  *
  * `airbyte_type` wins over `type`/`format`. `["null", X]` is a nullable X, and so is
  * `anyOf`/`oneOf` of `{type: "null"}` and one other schema. `$ref` to the protocol's
- * `WellKnownTypes.json#/definitions/<Name>` maps to the matching row. `TIMETZ` stays text because
- * Arrow has no time-with-offset type to carry it. Every column is nullable.
+ * `WellKnownTypes.json#/definitions/<Name>` maps to the matching row. Every column is nullable.
+ *
+ * Why these choices: `DECIMAL(38,0)` keeps big integers exact and numeric (values beyond 38
+ * digits are kept in `_airbyte_meta`, see `ArrowBatchBuilder`). Time with a time zone stays text:
+ * Arrow has no time-with-offset type, and DuckDB-WASM turns a `TIMETZ` into a plain `TIME` when
+ * it passes through Arrow, dropping the offset; `col::TIMETZ` in SQL reads the text. JSON is text
+ * because DuckDB's json extension cannot be loaded offline.
  *
  * @module
  */

@@ -105,7 +105,7 @@ Deno.test("ArrowBatchBuilder batches load into DuckDB with every column typed", 
     address: '{"city":"Montréal","zip":"H2X"}',
     tags: '["a","b"]',
     anything: '"text"',
-    _airbyte_raw_id: "run1-0",
+    _airbyte_raw_id: "run1-000000000000",
     extracted_at: "2024-03-02 00:00:00.123+00",
     _airbyte_meta: '{"changes":[],"sync_id":42}',
   });
@@ -124,7 +124,7 @@ Deno.test("ArrowBatchBuilder batches load into DuckDB with every column typed", 
     address: null,
     tags: null,
     anything: "7",
-    _airbyte_raw_id: "run1-1",
+    _airbyte_raw_id: "run1-000000000001",
     extracted_at: "2024-03-02 00:00:00+00",
     _airbyte_meta: '{"changes":[],"sync_id":42}',
   });
@@ -442,18 +442,18 @@ Deno.test("ArrowBatchBuilder reuses itself across batches without carrying rows 
     ok: 666n,
     oks: 333n,
     d: 666n,
-    lo: "p-0",
+    lo: "p-000000000000",
     max_n: 999n,
   });
-  assert.deepEqual(summary(second), { rows: 5n, s: 0n, ok: 0n, oks: null, d: 0n, lo: "p-1000", max_n: 0n });
-  // Ids keep counting across batches, so they stay unique.
+  assert.deepEqual(summary(second), { rows: 5n, s: 0n, ok: 0n, oks: null, d: 0n, lo: "p-000000001000", max_n: 0n });
+  // Ids keep counting across batches, so they stay unique, and sort as text in insertion order.
   assert.deepEqual(
     db.rows(`SELECT count(DISTINCT _airbyte_raw_id) AS ids FROM (
     SELECT _airbyte_raw_id FROM ${first} UNION ALL SELECT _airbyte_raw_id FROM ${second})`),
     [{ ids: 1005n }],
   );
   assert.deepEqual(db.rows(`SELECT _airbyte_raw_id FROM ${second} ORDER BY n DESC LIMIT 1`), [{
-    _airbyte_raw_id: "p-1000",
+    _airbyte_raw_id: "p-000000001000",
   }]);
 });
 
@@ -506,6 +506,21 @@ Deno.test("ArrowBatchBuilder omits sync_id when none is given and uses a random 
   const [ra] = arrow.tableFromIPC(a.finish()).toArray().map((r) => r.toJSON());
   const [rb] = arrow.tableFromIPC(b.finish()).toArray().map((r) => r.toJSON());
   assert.equal(ra._airbyte_meta, '{"changes":[]}');
-  assert.match(String(ra._airbyte_raw_id), /^[0-9a-f]{16}-0$/);
+  assert.match(String(ra._airbyte_raw_id), /^[0-9a-f]{16}-000000000000$/);
   assert.notEqual(ra._airbyte_raw_id, rb._airbyte_raw_id);
+});
+
+Deno.test("ArrowBatchBuilder row ids sort as text in the order rows were added, across batches", () => {
+  const builder = new ArrowBatchBuilder(toStreamColumns({ properties: { n: { type: "integer" } } }), {
+    idPrefix: "s-",
+  });
+  const ids: string[] = [];
+  for (const size of [9, 3, 120]) {
+    for (let i = 0; i < size; i++) builder.add({ n: i }, 0);
+    const batch = arrow.tableFromIPC(builder.finish());
+    const column = batch.getChild("_airbyte_raw_id")!;
+    for (let i = 0; i < batch.numRows; i++) ids.push(String(column.get(i)));
+  }
+  assert.deepEqual([...ids].sort(), ids);
+  assert.equal(new Set(ids).size, ids.length);
 });
