@@ -170,7 +170,10 @@ export class DuckDBCache implements DatasetHost, AsyncDisposable {
   async listStreamTables(): Promise<StreamTable[]> {
     const t = await this.sql(
       `SELECT source_name, stream_name, table_name, json_schema, primary_key, cursor_field ` +
-        `FROM ${qualified(this.schemaName, STREAMS_TABLE)} ORDER BY 1, 2`,
+        `FROM ${qualified(this.schemaName, STREAMS_TABLE)} AS s ` +
+        // A stream is claimed when its read starts; it is listed once its table is committed.
+        `WHERE EXISTS (SELECT 1 FROM information_schema.tables AS t WHERE t.table_schema = ` +
+        `${literal(this.schemaName)} AND t.table_name = s.table_name) ORDER BY 1, 2`,
     );
     return t.toArray().map((r) => ({
       sourceName: String(r.source_name),

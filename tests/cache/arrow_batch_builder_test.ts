@@ -445,7 +445,15 @@ Deno.test("ArrowBatchBuilder reuses itself across batches without carrying rows 
     lo: "p-000000000000",
     max_n: 999n,
   });
-  assert.deepEqual(summary(second), { rows: 5n, s: 0n, ok: 0n, oks: null, d: 0n, lo: "p-000000001000", max_n: 0n });
+  assert.deepEqual(summary(second), {
+    rows: 5n,
+    s: 0n,
+    ok: 0n,
+    oks: null,
+    d: 0n,
+    lo: "p-000000001000",
+    max_n: 0n,
+  });
   // Ids keep counting across batches, so they stay unique, and sort as text in insertion order.
   assert.deepEqual(
     db.rows(`SELECT count(DISTINCT _airbyte_raw_id) AS ids FROM (

@@ -108,15 +108,16 @@ if (mod) {
   await check("an in-process connector streams records under Node", async () => {
     const connector = {
       name: "source-inline",
-      spec: async () => ({ connectionSpecification: { type: "object", properties: {} } }),
-      check: async () => ({ status: "SUCCEEDED" }),
-      discover: async () => ({
-        streams: [{
-          name: "n",
-          json_schema: { properties: { i: { type: "integer" } } },
-          supported_sync_modes: ["full_refresh"],
-        }],
-      }),
+      spec: () => Promise.resolve({ connectionSpecification: { type: "object", properties: {} } }),
+      check: () => Promise.resolve({ status: "SUCCEEDED" }),
+      discover: () =>
+        Promise.resolve({
+          streams: [{
+            name: "n",
+            json_schema: { properties: { i: { type: "integer" } } },
+            supported_sync_modes: ["full_refresh"],
+          }],
+        }),
       read: async function* () {
         for (let i = 0; i < 3; i++) {
           yield { type: "RECORD", record: { stream: "n", data: { i }, emitted_at: Date.now() } };
