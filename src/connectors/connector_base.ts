@@ -194,52 +194,68 @@ export abstract class ConnectorBase {
    * once the connector has ended, so its exit code is known); CONTROL config updates are applied.
    */
   protected async *runMessages(verb: string, options: RunOptions = {}): AsyncGenerator<AirbyteMessage> {
+    for await (const batch of this.runMessageBatches(verb, options)) yield* batch;
+  }
+
+  /**
+   * {@linkcode ConnectorBase.runMessages} in batches: one array per chunk of connector output, so
+   * the hot loop of a read takes one async step per chunk rather than per record.
+   */
+  protected async *runMessageBatches(
+    verb: string,
+    options: RunOptions = {},
+  ): AsyncGenerator<AirbyteMessage[]> {
     this.#logTail = [];
     let traceError: { message?: string; internal_message?: string; failure_type?: string } | undefined;
-    const lines = this.executor.execute([verb], {
-      files: options.files,
-      stdin: options.stdin,
-      signal: options.signal,
-    });
+    const execOptions = { files: options.files, stdin: options.stdin, signal: options.signal };
+    const batches = this.executor.executeBatches?.([verb], execOptions) ??
+      singleLineBatches(this.executor.execute([verb], execOptions));
     try {
-      for await (const line of lines) {
-        if (line.length === 0) continue;
-        const outcome = parseMessageLine(line);
-        if (!outcome.ok) {
-          const note = `Skipped a line from '${this.name}' that is not a valid Airbyte message ` +
-            `(${outcome.reason}): ${outcome.excerpt}`;
-          this.#remember(note);
-          this.logger.warn(note);
-          continue;
-        }
-        const msg = outcome.message;
-        switch (msg.type) {
-          case "LOG": {
-            const log = msg.log as { level: string; message: string };
-            this.#remember(`${log.level} ${log.message}`);
-            if (log.level === "ERROR" || log.level === "FATAL") {
-              this.logger.warn(`[${this.name}] ${log.message}`);
-            } else this.logger.debug(`[${this.name}] ${log.message}`);
+      for await (const lines of batches) {
+        const out: AirbyteMessage[] = [];
+        for (const line of lines) {
+          if (line.length === 0) continue;
+          const outcome = parseMessageLine(line);
+          if (!outcome.ok) {
+            const note = `Skipped a line from '${this.name}' that is not a valid Airbyte message ` +
+              `(${outcome.reason}): ${outcome.excerpt}`;
+            this.#remember(note);
+            this.logger.warn(note);
             continue;
           }
-          case "TRACE": {
-            const trace = msg.trace as { type: string; error?: typeof traceError };
-            if (trace.type === "ERROR") {
-              traceError ??= trace.error ?? {};
-              this.#remember(`TRACE ERROR ${trace.error?.message ?? ""}`);
+          const msg = outcome.message;
+          switch (msg.type) {
+            case "RECORD":
+              out.push(msg);
+              continue;
+            case "LOG": {
+              const log = msg.log as { level: string; message: string };
+              this.#remember(`${log.level} ${log.message}`);
+              if (log.level === "ERROR" || log.level === "FATAL") {
+                this.logger.warn(`[${this.name}] ${log.message}`);
+              } else this.logger.debug(`[${this.name}] ${log.message}`);
               continue;
             }
-            yield msg;
-            continue;
+            case "TRACE": {
+              const trace = msg.trace as { type: string; error?: typeof traceError };
+              if (trace.type === "ERROR") {
+                traceError ??= trace.error ?? {};
+                this.#remember(`TRACE ERROR ${trace.error?.message ?? ""}`);
+                continue;
+              }
+              out.push(msg);
+              continue;
+            }
+            case "CONTROL": {
+              // `spec` takes no config, and applying one would wait on the spec being read now.
+              if (verb !== "spec") await this.#applyControl(msg);
+              continue;
+            }
+            default:
+              out.push(msg);
           }
-          case "CONTROL": {
-            // `spec` takes no config, and applying one would wait on the spec being read now.
-            if (verb !== "spec") await this.#applyControl(msg);
-            continue;
-          }
-          default:
-            yield msg;
         }
+        if (out.length) yield out;
       }
     } catch (error) {
       if (traceError) throw this.#traceFailure(traceError, error);
@@ -293,4 +309,8 @@ function registerByName(value: unknown): void {
       registerSecretsFromConfig({ [k]: v }, { properties: { [k]: { airbyte_secret: true } } });
     } else if (v && typeof v === "object") registerByName(v);
   }
+}
+
+async function* singleLineBatches(lines: AsyncIterable<string>): AsyncGenerator<string[]> {
+  for await (const line of lines) yield [line];
 }

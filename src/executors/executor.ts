@@ -52,6 +52,11 @@ export interface Executor {
   /** A label for logs and errors, e.g. `venv:source-faker`. */
   readonly name: string;
   execute(args: string[], options?: ExecuteOptions): AsyncIterable<string>;
+  /**
+   * Optional capability: the same output as `execute`, one array of lines per chunk read, so a
+   * hot loop pays one async step per chunk instead of per line.
+   */
+  executeBatches?(args: string[], options?: ExecuteOptions): AsyncIterable<string[]>;
   /** Install the connector if it is missing. Idempotent. */
   ensureInstalled?(): Promise<void>;
   /** The last stderr lines of the most recent run (secret-masked), for error context. */

@@ -140,6 +140,21 @@ export class VenvExecutor implements Executor {
     yield* subprocess.execute(args, options);
   }
 
+  /**
+   * Install if needed, then run the connector and yield its stdout in batches of lines.
+   *
+   * @param args The verb and its arguments, e.g. `["read"]`.
+   * @param options stdin lines, abort signal, private files, stderr callback.
+   * @returns The connector's stdout, one array of lines per chunk read.
+   */
+  async *executeBatches(
+    args: string[],
+    options: ExecuteOptions = {},
+  ): AsyncGenerator<string[], void, undefined> {
+    const subprocess = await this.#ready();
+    yield* subprocess.executeBatches(args, options);
+  }
+
   #ready(): Promise<SubprocessExecutor> {
     // A failed attempt is forgotten so that a later call can try again.
     this.#installing ??= this.#installOnce().catch((error) => {

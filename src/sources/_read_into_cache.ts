@@ -14,6 +14,9 @@ export async function readIntoCache(source: Source, options: ReadOptions): Promi
   const cache = options.cache ?? getDefaultCache();
   const tracker = await jobProgress("read", source.name, options.progress);
   try {
+    // Instantiating DuckDB-WASM takes about a second: let it overlap discovery.
+    const opening = cache.engine();
+    opening.catch(() => {}); // awaited below; a failure surfaces there
     await source.discover({ signal: options.signal });
     const streams = source.resolveStreams(options.streams);
     const { primaryKeys, cursorKeys } = source.keyOverrides;
@@ -40,20 +43,23 @@ export async function readIntoCache(source: Source, options: ReadOptions): Promi
       const provider = options.stateProvider ?? await cache.getStateProvider(source.name);
       state = provider.getStateInput(incremental);
     }
+    await opening;
     const session = await CacheWriteSession.open(cache, source.name, plans, {
       progress: tracker,
       syncId: Date.now(),
       commitEveryRows: options.checkpointRows,
     });
     try {
-      for await (const msg of source.readMessages(catalog, state, { signal: options.signal })) {
-        if (msg.type === "RECORD") {
-          const r = msg.record;
-          const pending = session.addRecord(r.stream, r.data as Record<string, unknown>, r.emitted_at);
-          if (pending) await pending;
-        } else if (msg.type === "STATE") {
-          const pending = session.addState(msg.state as AirbyteStateMessage);
-          if (pending) await pending;
+      for await (const batch of source.readMessageBatches(catalog, state, { signal: options.signal })) {
+        for (const msg of batch) {
+          if (msg.type === "RECORD") {
+            const r = msg.record;
+            const pending = session.addRecord(r.stream, r.data as Record<string, unknown>, r.emitted_at);
+            if (pending) await pending;
+          } else if (msg.type === "STATE") {
+            const pending = session.addState(msg.state as AirbyteStateMessage);
+            if (pending) await pending;
+          }
         }
       }
       await session.finish();

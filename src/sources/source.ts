@@ -205,6 +205,25 @@ export class Source extends ConnectorBase {
     })(this);
   }
 
+  /**
+   * {@linkcode Source.readMessages} in batches (one array per chunk of connector output): the
+   * cache's hot path.
+   */
+  readMessageBatches(
+    catalog: ConfiguredAirbyteCatalog,
+    state: unknown[] | undefined,
+    options: { signal?: AbortSignal } = {},
+  ): AsyncGenerator<AirbyteMessage[]> {
+    return (async function* (self: Source) {
+      const files: Record<string, string> = {
+        ...(await self.configFiles()),
+        "--catalog": JSON.stringify(catalog),
+      };
+      if (state && state.length) files["--state"] = JSON.stringify(state);
+      yield* self.runMessageBatches("read", { files, signal: options.signal });
+    })(this);
+  }
+
   /** Read the selected streams into a cache (default: `getDefaultCache()`), incrementally by state. */
   read(options: ReadOptions = {}): Promise<ReadResult> {
     return readIntoCache(this, options);
