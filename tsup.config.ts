@@ -36,7 +36,8 @@ const dtsCompilerOptions = {
 
 export default defineConfig([
   {
-    entry: { mod: "mod.ts" },
+    // The DuckDB worker thread's script is its own entry: load_worker.ts finds it next to itself.
+    entry: { mod: "mod.ts", engine_worker: "wasm/engine_worker.ts" },
     outDir: "dist",
     format: ["esm"],
     platform: "neutral",

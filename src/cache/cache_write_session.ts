@@ -78,6 +78,7 @@ export class CacheWriteSession {
   #lastCommit = Date.now();
   #ignored = new Set<string>();
   #inTransaction = false;
+  #inflight: Promise<void> = Promise.resolve();
   #txnRows = 0;
   /** States committed so far, in order. */
   readonly committedStates: AirbyteStateMessage[] = [];
@@ -178,7 +179,12 @@ export class CacheWriteSession {
     const ipc = sink.builder.finish();
     const schema = this.#cache.schemaName;
     const create = !sink.stageCreated;
-    await this.#cache.exclusive(async (engine) => {
+    sink.stageCreated = true;
+    sink.stagedRows += rows;
+    // One insert in flight: the engine (a worker thread in Deno and Node) inserts this batch
+    // while the caller builds the next one. Its failure surfaces at the next flush or commit.
+    await this.#inflight;
+    this.#inflight = this.#cache.exclusive(async (engine) => {
       // Batches go into an open transaction: one sync per commit instead of one per batch.
       await this.#begin(engine);
       await engine.insertArrowIPC(ipc, { schema, table: sink.stage, create });
@@ -187,8 +193,7 @@ export class CacheWriteSession {
       // bound: commit the staging table alone. It is dropped on open if the read never finishes.
       if (this.#txnRows >= STAGE_COMMIT_ROWS) await this.#end(engine, "COMMIT");
     });
-    sink.stageCreated = true;
-    sink.stagedRows += rows;
+    this.#inflight.catch(() => {}); // observed by the next await; avoid an unhandled rejection
     this.#report(sink, bytes);
   }
 
@@ -231,6 +236,7 @@ export class CacheWriteSession {
 
   async commit(final = false): Promise<void> {
     for (const sink of this.#sinks.values()) await this.#flush(sink);
+    await this.#inflight;
     const states = [...this.#pendingStates.values()].filter((s) => final || !this.#touchesReplace(s));
     await this.#cache.exclusive(async (engine) => {
       await this.#begin(engine);
@@ -350,6 +356,7 @@ export class CacheWriteSession {
 
   /** Drop uncommitted staging tables; committed checkpoints stay. */
   async abort(): Promise<void> {
+    await this.#inflight.catch(() => {});
     await this.#cache.exclusive(async (engine) => {
       await this.#end(engine, "ROLLBACK").catch(() => undefined);
       for (const sink of this.#sinks.values()) {

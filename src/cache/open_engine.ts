@@ -32,8 +32,9 @@ async function openRaw(path: string, options: OpenEngineOptions): Promise<DuckDB
       options.assetsBaseUrl ? browserBundlesAt(options.assetsBaseUrl) : undefined,
     );
   }
-  const { openNodeEngine } = await import("../../wasm/load_node.ts");
-  return openNodeEngine(path);
+  // A worker thread: inserts run on the other core while this one parses the next batch.
+  const { openWorkerEngine } = await import("../../wasm/load_worker.ts");
+  return openWorkerEngine(path);
 }
 
 /**

@@ -1,0 +1,117 @@
+/**
+ * DuckDB-WASM in a worker thread for Deno and Node: the same {@linkcode DuckDBEngine} as
+ * `openNodeEngine`, but inserts and queries run on another core while the caller keeps parsing.
+ * Uses `node:worker_threads`, which Deno supports too (and, unlike a web Worker there, an idle
+ * one can be unref'd so it never keeps a program alive). Bytes cross through SharedArrayBuffers;
+ * see `engine_worker.ts` for why.
+ *
+ * @module
+ */
+import * as arrow from "apache-arrow";
+import type { ArrowInsertTarget, DuckDBEngine } from "./duckdb_engine.ts";
+
+interface NodeWorker {
+  on(event: "message", listener: (message: any) => void): void;
+  on(event: "error", listener: (error: Error) => void): void;
+  on(event: "exit", listener: (code: number) => void): void;
+  postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
+  terminate(): Promise<number>;
+  unref(): void;
+  ref(): void;
+}
+
+/** The worker script next to this module: `.ts` when run from source, `.js` from the npm build. */
+function workerUrl(): URL {
+  const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
+  return new URL(`./engine_worker.${ext}`, import.meta.url);
+}
+
+/**
+ * Open DuckDB-WASM on `path` (a file or `":memory:"`) in a worker thread.
+ *
+ * @param path A database file path or `":memory:"`.
+ * @returns The engine; `close()` checkpoints, closes the database and ends the worker.
+ *
+ * @example
+ * ```ts
+ * import { openWorkerEngine } from "./load_worker.ts";
+ * const engine = await openWorkerEngine(":memory:");
+ * const t = await engine.query("SELECT 6 * 7 AS answer");
+ * await engine.close();
+ * if (t.getChild("answer")?.get(0) !== 42) throw new Error();
+ * ```
+ */
+export async function openWorkerEngine(path: string): Promise<DuckDBEngine> {
+  const workerThreads = (globalThis as { process?: { getBuiltinModule(id: string): any } }).process!
+    .getBuiltinModule("node:worker_threads");
+  // No execArgv: flags of the parent (e.g. `--input-type`) can be invalid for a worker script.
+  const worker: NodeWorker = new workerThreads.Worker(workerUrl(), { execArgv: [] });
+  const pending = new Map<number, { resolve: (m: any) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  let dead: Error | undefined;
+  const failAll = (error: Error) => {
+    dead = error;
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+  };
+  worker.on("message", (m) => {
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    if (pending.size === 0) worker.unref();
+    if (m.ok) p.resolve(m);
+    else p.reject(Object.assign(new Error(m.message), { name: m.name ?? "Error" }));
+  });
+  worker.on("error", (e) => failAll(e));
+  worker.on("exit", (code) => failAll(new Error(`The DuckDB worker exited (code ${code}).`)));
+  // An idle worker must not keep the program alive; a busy one must.
+  worker.unref();
+
+  const call = (message: Record<string, unknown>, transfer?: ArrayBuffer[]): Promise<any> => {
+    if (dead) return Promise.reject(dead);
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ ...message, id }, transfer);
+    });
+  };
+
+  try {
+    await call({ op: "open", path });
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+  let closed = false;
+  const slots: SharedArrayBuffer[] = [];
+  let nextSlot = 0;
+  return {
+    query: async (sql) => {
+      const { result } = await call({ op: "query", sql });
+      // Arrow decodes text with TextDecoder, which refuses shared memory: copy out first.
+      return arrow.tableFromIPC(new Uint8Array(result.buffer, 0, result.length).slice());
+    },
+    exec: async (sql) => void await call({ op: "exec", sql }),
+    insertArrowIPC: async (ipc: Uint8Array, target: ArrowInsertTarget) => {
+      // Two slots used alternately: the caller awaits an insert before its slot is filled again.
+      const slot = nextSlot;
+      nextSlot = 1 - nextSlot;
+      let fresh: SharedArrayBuffer | undefined;
+      if (!slots[slot] || slots[slot].byteLength < ipc.byteLength) {
+        fresh = slots[slot] = new SharedArrayBuffer(Math.max(1 << 20, ipc.byteLength * 1.25 | 0));
+      }
+      new Uint8Array(slots[slot]).set(ipc);
+      await call({ op: "insert", slot, length: ipc.byteLength, target, buffer: fresh });
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      try {
+        await call({ op: "close" });
+      } finally {
+        await worker.terminate();
+      }
+    },
+  };
+}
