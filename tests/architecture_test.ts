@@ -159,7 +159,7 @@ Deno.test("deno.json and package.json export the same single entry, and tsup bui
   assert.equal(packageJson.types, "./dist/mod.d.ts");
   assert.equal(packageJson.version, denoJson.version, "deno.json and package.json versions differ");
   // dist/mod.js is built from mod.ts and dist/cli.js (the bin) from src/cli/main.ts.
-  assert.match(tsupConfig, /entry:\s*\{\s*mod:\s*"mod\.ts"\s*\}/);
+  assert.match(tsupConfig, /entry:\s*\{\s*mod:\s*"mod\.ts"[,\s}]/);
   assert.match(tsupConfig, /entry:\s*\{\s*cli:\s*"src\/cli\/main\.ts"\s*\}/);
   assert.deepEqual(packageJson.bin, { "airbyte-ts": "./dist/cli.js" });
 });

@@ -59,4 +59,7 @@ export type OpenEngine = (path: string) => Promise<DuckDBEngine>;
  * ```
  */
 export const ENGINE_SETUP_SQL =
-  "SET autoinstall_known_extensions=false; SET autoload_known_extensions=false;";
+  "SET autoinstall_known_extensions=false; SET autoload_known_extensions=false; " +
+  // Even with autoloading off, a TIMESTAMPTZ function such as year() makes duckdb-wasm 1.32 fetch
+  // the icu extension, which hangs offline. With external access off it fails at once instead.
+  "SET enable_external_access=false;";

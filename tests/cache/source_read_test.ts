@@ -155,3 +155,10 @@ await cache.close();`,
   assert.equal(seen.rows, 20);
   assert.deepEqual(seen.state.stream.stream_state, { updated_at: 20 });
 });
+
+Deno.test("cache.sql fails at once, not hangs, on a function that needs an offline extension", async () => {
+  await using cache = new DuckDBCache({ path: ":memory:" });
+  const error = await cache.sql("SELECT year(TIMESTAMPTZ '2024-01-02 03:04:05+00') AS y").catch((e) => e);
+  assert.ok(error instanceof Error);
+  assert.match(error.message, /extension/i);
+});
