@@ -196,12 +196,7 @@ export class Source extends ConnectorBase {
     options: { signal?: AbortSignal } = {},
   ): AsyncGenerator<AirbyteMessage> {
     return (async function* (self: Source) {
-      const files: Record<string, string> = {
-        ...(await self.configFiles()),
-        "--catalog": JSON.stringify(catalog),
-      };
-      if (state && state.length) files["--state"] = JSON.stringify(state);
-      yield* self.runMessages("read", { files, signal: options.signal });
+      for await (const batch of self.readMessageBatches(catalog, state, options)) yield* batch;
     })(this);
   }
 

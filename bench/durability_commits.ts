@@ -1,11 +1,11 @@
 /**
  * Measures DuckDB-WASM instantiate time and the per-commit cost of each durability mode of
- * `openNodeEngine`. Run: `npx deno run -A wasm/_bench_durability.ts [rounds]`.
+ * `openNodeEngine`. Run: `npx deno run -A bench/durability_commits.ts [rounds]`.
  *
  * @module
  */
 import * as arrow from "apache-arrow";
-import { type Durability, lastInstantiateMs, openNodeEngine } from "./load_node.ts";
+import { type Durability, lastInstantiateMs, openNodeEngine } from "../wasm/load_node.ts";
 
 function batch(rows: number, offset: number): Uint8Array {
   const ids = new BigInt64Array(rows);
