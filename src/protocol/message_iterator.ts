@@ -273,4 +273,25 @@ export class AirbyteMessageIterator implements AsyncIterable<AirbyteMessage> {
       yield* AirbyteMessageIterator.fromByteStream(stream, options).batches();
     });
   }
+
+  /**
+   * The cached records of a read (and the source states stored with them) as Airbyte messages:
+   * RECORDs per stream in the order they were cached, then the STATE messages. Takes anything
+   * with `toMessages()`, such as a `ReadResult`.
+   *
+   * @param result A `ReadResult`.
+   * @returns The iterator.
+   *
+   * @example With a stand-in result
+   * ```ts
+   * import { AirbyteMessageIterator } from "./message_iterator.ts";
+   * const result = { toMessages: () => [{ type: "RECORD" as const, record: { stream: "s", data: {}, emitted_at: 0 } }] };
+   * if ((await AirbyteMessageIterator.fromReadResult(result).toArray()).length !== 1) throw new Error();
+   * ```
+   */
+  static fromReadResult(
+    result: { toMessages(): AsyncIterable<AirbyteMessage> | Iterable<AirbyteMessage> },
+  ): AirbyteMessageIterator {
+    return AirbyteMessageIterator.fromMessages(result.toMessages());
+  }
 }

@@ -7,6 +7,8 @@
 import type { CachedDataset } from "../cache/cached_dataset.ts";
 import type { DuckDBCache } from "../cache/duckdb_cache.ts";
 import { StreamNotFoundError } from "../errors.ts";
+import type { AirbyteMessage } from "../protocol/messages.ts";
+import { cachedRecordPages } from "../cache/cached_record_pages.ts";
 
 /**
  * The outcome of a read into a cache.
@@ -47,6 +49,25 @@ export class ReadResult implements Iterable<[string, CachedDataset]> {
   get(stream: string): CachedDataset {
     if (!this.recordsPerStream.has(stream)) throw new StreamNotFoundError(stream, this.streams);
     return this.cache.get(stream, { sourceName: this.sourceName });
+  }
+
+  /**
+   * The cached records of this read's streams as Airbyte RECORD messages (original property
+   * names, JSON documents parsed, misfits restored from `_airbyte_meta`), page by page, followed
+   * by the source's stored STATE messages.
+   */
+  async *toMessages(): AsyncGenerator<AirbyteMessage> {
+    const tables = (await this.cache.listStreamTables()).filter((t) => t.sourceName === this.sourceName);
+    for (const name of this.streams) {
+      const entry = tables.find((t) => t.stream === name);
+      if (!entry) continue;
+      for await (const page of cachedRecordPages(this.cache, { ...entry, stream: name })) {
+        for (const record of page.records) yield { type: "RECORD", record };
+      }
+    }
+    for (const state of (await this.cache.getStateProvider(this.sourceName)).stateMessages) {
+      yield { type: "STATE", state };
+    }
   }
 
   *[Symbol.iterator](): Iterator<[string, CachedDataset]> {

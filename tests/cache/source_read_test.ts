@@ -1,6 +1,6 @@
 // Source.read() into a real DuckDB-WASM cache with the real faker connector and the counter fixture.
 import assert from "node:assert/strict";
-import { DuckDBCache, getSource } from "../../mod.ts";
+import { AirbyteMessageIterator, DuckDBCache, getSource } from "../../mod.ts";
 import { faker, fixture, ROOT, tempDir } from "../_support.ts";
 
 function counter(config: Record<string, unknown>) {
@@ -161,4 +161,15 @@ Deno.test("cache.sql fails at once, not hangs, on a function that needs an offli
   const error = await cache.sql("SELECT year(TIMESTAMPTZ '2024-01-02 03:04:05+00') AS y").catch((e) => e);
   assert.ok(error instanceof Error);
   assert.match(error.message, /extension/i);
+});
+
+Deno.test("AirbyteMessageIterator.fromReadResult replays cached records and the stored state", async () => {
+  await using cache = new DuckDBCache({ path: ":memory:" });
+  const result = await (await counter({ count: 7 })).read({ cache, streams: ["numbers"], progress: "none" });
+  const messages = await AirbyteMessageIterator.fromReadResult(result).toArray();
+  const records = messages.filter((m) => m.type === "RECORD");
+  assert.equal(records.length, 7);
+  assert.deepEqual((records[6] as any).record.data, { id: 7, updated_at: 7, name: "number-7" });
+  const states = messages.filter((m) => m.type === "STATE");
+  assert.deepEqual((states[0] as any).state.stream.stream_state, { updated_at: 7 });
 });

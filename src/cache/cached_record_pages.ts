@@ -1,0 +1,77 @@
+/**
+ * A stream's cached rows read back as Airbyte record bodies, page by page in `_airbyte_raw_id`
+ * order (the order they were cached), resuming after a given id: what destinations are fed and
+ * what `ReadResult.toMessages()` replays. Memory stays bounded by the page size.
+ *
+ * @module
+ */
+import { recordSelectList, rowToRecord } from "./_row_to_record.ts";
+import { literal, qualified } from "./_sql.ts";
+import { toPlainRows } from "./cached_dataset.ts";
+import type { DuckDBCache } from "./duckdb_cache.ts";
+import { toStreamColumns } from "./stream_schema.ts";
+
+/** One page of records. */
+export interface CachedRecordPage {
+  records: { stream: string; data: Record<string, unknown>; emitted_at: number }[];
+  /** The `_airbyte_raw_id` of the page's last row: resume after it. */
+  lastRawId: string;
+}
+
+/**
+ * Page through a stream's table.
+ *
+ * @param cache The cache holding the table.
+ * @param target The stream's name, table and JSON Schema (as registered in the cache).
+ * @param options `after`: resume after this `_airbyte_raw_id`; `pageRows`: rows per page.
+ * @returns Pages of records, in cache order.
+ *
+ * @example
+ * ```ts ignore
+ * for await (const page of cachedRecordPages(cache, { stream: "users", table: "users", jsonSchema })) {
+ *   console.log(page.records.length, page.lastRawId);
+ * }
+ * ```
+ */
+export async function* cachedRecordPages(
+  cache: DuckDBCache,
+  target: { stream: string; table: string; jsonSchema: unknown },
+  options: { after?: string; pageRows?: number } = {},
+): AsyncGenerator<CachedRecordPage> {
+  const pageRows = options.pageRows ?? 10_000;
+  const present = new Set(
+    (await cache.sql(
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = ${
+        literal(cache.schemaName)
+      } ` +
+        `AND table_name = ${literal(target.table)}`,
+    )).toArray().map((r) => String(r.column_name)),
+  );
+  // Columns of the registered schema that the table really has (older tables may lack new ones).
+  const columns = toStreamColumns(target.jsonSchema ?? {}, { stream: target.stream }).filter((c) =>
+    present.has(c.name)
+  );
+  const select = recordSelectList(columns);
+  const table = qualified(cache.schemaName, target.table);
+  let last = options.after;
+  for (;;) {
+    const where = last === undefined ? "" : `WHERE _airbyte_raw_id > ${literal(last)}`;
+    const rows = toPlainRows(
+      await cache.sql(
+        `SELECT ${select}, epoch_ms(_airbyte_extracted_at) AS _ab_emitted_at FROM ${table} ${where} ` +
+          `ORDER BY _airbyte_raw_id LIMIT ${pageRows}`,
+      ),
+    );
+    if (rows.length === 0) return;
+    last = String(rows[rows.length - 1]._airbyte_raw_id);
+    yield {
+      records: rows.map((row) => ({
+        stream: target.stream,
+        data: rowToRecord(row, columns),
+        emitted_at: Number(row._ab_emitted_at),
+      })),
+      lastRawId: last,
+    };
+    if (rows.length < pageRows) return;
+  }
+}
