@@ -72,3 +72,32 @@ Deno.test("airbyte-ts read prints a summary table per stream", async () => {
   assert.match(r.stdout, /TOTAL\s+84\s+84/);
   assert.match(r.stderr, /\[read source-counter\]/, "plain progress lines on stderr");
 });
+
+Deno.test("airbyte-ts sync delivers a source to a destination and prints the counts", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(`${dir.path}/s.json`, JSON.stringify({ count: 12 }));
+  await Deno.writeTextFile(`${dir.path}/d.json`, JSON.stringify({ path: `${dir.path}/out` }));
+  const r = await cli([
+    "sync",
+    "source-counter",
+    "destination-jsonl",
+    "--source-executable",
+    fixture("source_counter.py"),
+    "--source-config",
+    `${dir.path}/s.json`,
+    "--destination-pip-url",
+    `${ROOT}/tests/fixtures/destination_jsonl`,
+    "--destination-config",
+    `${dir.path}/d.json`,
+    "--cache",
+    `${dir.path}/sync.duckdb`,
+    "--progress",
+    "none",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const summary = JSON.parse(r.stdout);
+  assert.equal(summary.processedRecords, 12);
+  assert.equal(summary.confirmedRecords, 12);
+  const lines = (await Deno.readTextFile(`${dir.path}/out/numbers.jsonl`)).trim().split("\n");
+  assert.equal(lines.length, 12);
+});
