@@ -79,7 +79,7 @@ async function pyairbyte(n: number, dataPath: string) {
   return { ...r, recordsPerSecond: n / r.readSeconds };
 }
 
-const results = [];
+const results: any[] = [];
 for (const n of sizes) {
   const r = await ours(n);
   results.push({ n, ...r });

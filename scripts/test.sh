@@ -66,7 +66,7 @@ run_stage() {
 run_stage setup "setup" one 1800 bash scripts/setup.sh
 run_stage fmt "deno fmt --check" one 300 "${DENO[@]}" fmt --check
 run_stage lint "deno lint" one 300 "${DENO[@]}" lint
-run_stage check "deno check" one 600 "${DENO[@]}" check mod.ts src/cli/main.ts
+run_stage check "deno check" one 600 "${DENO[@]}" check mod.ts src/cli/main.ts examples/ bench/
 run_stage test "deno test" deno 3600 "${DENO[@]}" test -A --parallel tests/
 run_stage doc "doc examples" deno 900 "${DENO[@]}" test -A --doc --parallel mod.ts src/
 run_stage build "npm run build" one 600 npm run build
