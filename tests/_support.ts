@@ -22,6 +22,11 @@ export function faker(config: Record<string, unknown> = { count: 100, seed: 1 })
   return getSource("source-faker", { pipUrl: FAKER_PIP, config });
 }
 
+/** The counter fixture: an incremental source with exact, inspectable state (see fixtures/README.md). */
+export function counter(config: Record<string, unknown>, name = "source-counter"): Promise<Source> {
+  return getSource(name, { localExecutable: fixture("source_counter.py"), config });
+}
+
 /** Is any process still alive whose command line contains `needle`? */
 export async function processesMatching(needle: string): Promise<string[]> {
   const out = await new Deno.Command("ps", { args: ["-eo", "pid,stat,args"], stdout: "piped" }).output();

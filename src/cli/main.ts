@@ -66,6 +66,17 @@ function executorOptions(args: ParsedArgs, prefix = "") {
   return { pipUrl, localExecutable };
 }
 
+/** The options `read` and `sync` share: streams, strategy, full refresh, progress, abort. */
+function jobOptions(args: ParsedArgs, progress: "auto", signal: AbortSignal) {
+  return {
+    streams: streamsOf(args),
+    writeStrategy: (args.string("strategy") ?? "auto") as WriteStrategy,
+    forceFullRefresh: args.flag("full-refresh"),
+    progress,
+    signal,
+  };
+}
+
 function streamsOf(args: ParsedArgs): string[] | "*" {
   const s = args.string("streams");
   return s ? s.split(",").map((x) => x.trim()).filter(Boolean) : "*";
@@ -139,14 +150,7 @@ async function runCommand(
       const cachePath = args.string("cache");
       await using cache = cachePath ? new DuckDBCache({ path: cachePath }) : getDefaultCache();
       const started = performance.now();
-      const result = await source.read({
-        cache,
-        streams: streamsOf(args),
-        writeStrategy: (args.string("strategy") ?? "auto") as WriteStrategy,
-        forceFullRefresh: args.flag("full-refresh"),
-        progress,
-        signal,
-      });
+      const result = await source.read({ cache, ...jobOptions(args, progress, signal) });
       await printRead(result, (performance.now() - started) / 1000);
       return EXIT.ok;
     }
@@ -163,14 +167,7 @@ async function runCommand(
         : cachePath
         ? new DuckDBCache({ path: cachePath })
         : undefined;
-      const result = await destination.write(source, {
-        cache,
-        streams: streamsOf(args),
-        writeStrategy: (args.string("strategy") ?? "auto") as WriteStrategy,
-        forceFullRefresh: args.flag("full-refresh"),
-        progress,
-        signal,
-      });
+      const result = await destination.write(source, { cache, ...jobOptions(args, progress, signal) });
       out({
         destination: result.destination,
         processedRecords: result.processedRecords,

@@ -1,11 +1,7 @@
 // Source.read() into a real DuckDB-WASM cache with the real faker connector and the counter fixture.
 import assert from "node:assert/strict";
 import { AirbyteMessageIterator, DuckDBCache, getSource } from "../../mod.ts";
-import { faker, fixture, ROOT, tempDir } from "../_support.ts";
-
-function counter(config: Record<string, unknown>) {
-  return getSource("source-counter", { localExecutable: fixture("source_counter.py"), config });
-}
+import { counter, faker, fixture, ROOT, tempDir } from "../_support.ts";
 
 Deno.test("Source.read caches faker's 1000 users, and merge, append and replace keep their promises", async () => {
   await using dir = await tempDir();

@@ -5,18 +5,13 @@ import {
   ConnectorFailedError,
   DuckDBCache,
   getDestination,
-  getSource,
   InvalidArgumentError,
   memoryLogger,
 } from "../../mod.ts";
-import { DESTINATION_JSONL_PIP, faker, fixture, jsonlLines, tempDir } from "../_support.ts";
+import { counter, DESTINATION_JSONL_PIP, faker, jsonlLines, tempDir } from "../_support.ts";
 
 function jsonl(config: Record<string, unknown>, logger = memoryLogger()) {
   return getDestination("destination-jsonl", { pipUrl: DESTINATION_JSONL_PIP, config, logger });
-}
-
-function counter(config: Record<string, unknown>) {
-  return getSource("source-counter", { localExecutable: fixture("source_counter.py"), config });
 }
 
 Deno.test("Destination.write delivers every faker record through the cache and stores the destination state", async () => {
