@@ -21,7 +21,8 @@ function toJsonPath(instanceLocation: string): string {
   const parts = instanceLocation.replace(/^#\/?/, "").split("/").filter((p) => p !== "");
   let out = "$";
   for (const raw of parts) {
-    const p = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    // instanceLocation is a URI fragment: percent-decode, then unescape the JSON Pointer.
+    const p = safeDecode(raw).replace(/~1/g, "/").replace(/~0/g, "~");
     out += /^\d+$/.test(p)
       ? `[${p}]`
       : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p)
@@ -88,4 +89,12 @@ export function findConfigIssues(config: unknown, schema: Record<string, unknown
 export function assertValidConfig(connector: string, config: unknown, schema: Record<string, unknown>): void {
   const issues = findConfigIssues(config, schema);
   if (issues.length) throw new ConfigValidationError(connector, issues);
+}
+
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
