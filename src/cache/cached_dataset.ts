@@ -5,7 +5,7 @@
  * @module
  */
 import type * as arrow from "apache-arrow";
-import { qualified } from "./_sql.ts";
+import { literal, qualified } from "./_sql.ts";
 
 /** The part of a cache a dataset needs. */
 export interface DatasetHost {
@@ -68,15 +68,21 @@ export class CachedDataset implements AsyncIterable<Record<string, unknown>> {
     return toPlainRows(await this.toArrow());
   }
 
-  /** Iterate the rows page by page, so memory does not grow with the table. */
+  /**
+   * Iterate the rows in the order they were cached, page by page, so memory does not grow with
+   * the table. Pages resume after the last `_airbyte_raw_id` (keyset paging: no OFFSET rescans).
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<Record<string, unknown>> {
     const name = await this.tableName();
-    for (let offset = 0;; offset += PAGE_ROWS) {
-      const page = await this.#host.sql(
-        `SELECT * FROM ${name} ORDER BY rowid LIMIT ${PAGE_ROWS} OFFSET ${offset}`,
+    let last: string | undefined;
+    for (;;) {
+      const where = last === undefined ? "" : `WHERE _airbyte_raw_id > ${literal(last)}`;
+      const rows = toPlainRows(
+        await this.#host.sql(`SELECT * FROM ${name} ${where} ORDER BY _airbyte_raw_id LIMIT ${PAGE_ROWS}`),
       );
-      yield* toPlainRows(page);
-      if (page.numRows < PAGE_ROWS) return;
+      yield* rows;
+      if (rows.length < PAGE_ROWS) return;
+      last = String(rows[rows.length - 1]._airbyte_raw_id);
     }
   }
 }

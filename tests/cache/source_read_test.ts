@@ -169,3 +169,14 @@ Deno.test("AirbyteMessageIterator.fromReadResult replays cached records and the 
   const states = messages.filter((m) => m.type === "STATE");
   assert.deepEqual((states[0] as any).state.stream.stream_state, { updated_at: 7 });
 });
+
+Deno.test("CachedDataset iterates every row once, in cache order, across pages", async () => {
+  await using cache = new DuckDBCache({ path: ":memory:" });
+  await (await counter({ count: 25_000 })).read({ cache, streams: ["numbers"], progress: "none" });
+  const ids: number[] = [];
+  for await (const row of cache.get("numbers")) ids.push(row.id as number);
+  assert.equal(ids.length, 25_000);
+  assert.deepEqual(ids.slice(0, 3), [1, 2, 3]);
+  assert.equal(new Set(ids).size, 25_000);
+  assert.equal(ids[24_999], 25_000);
+});
