@@ -80,8 +80,6 @@ export class CacheWriteSession {
   #inTransaction = false;
   #inflight: Promise<void> = Promise.resolve();
   #txnRows = 0;
-  /** States committed so far, in order. */
-  readonly committedStates: AirbyteStateMessage[] = [];
 
   private constructor(cache: DuckDBCache, sourceName: string, options: WriteSessionOptions) {
     this.#cache = cache;
@@ -129,11 +127,6 @@ export class CacheWriteSession {
       options.progress?.startStream(plan.stream.name);
     }
     return session;
-  }
-
-  /** The table each stream landed in. */
-  get tables(): Map<string, string> {
-    return new Map([...this.#sinks].map(([name, s]) => [name, s.table]));
   }
 
   /** Records received per stream. */
@@ -269,7 +262,6 @@ export class CacheWriteSession {
     });
     for (const state of states) {
       this.#pendingStates.delete(stateKey(state));
-      this.committedStates.push(state);
     }
     this.#rowsSinceCommit = 0;
     this.#lastCommit = Date.now();

@@ -66,7 +66,8 @@ export abstract class ConnectorBase {
   readonly name: string;
   /** How the connector is run. */
   readonly executor: Executor;
-  protected readonly logger: Logger;
+  /** Where this connector's log lines and warnings go. */
+  readonly logger: Logger;
   #config?: ConnectorConfig;
   #spec?: Promise<ConnectorSpecification>;
   #configChangeCallback?: ConnectorBaseOptions["configChangeCallback"];

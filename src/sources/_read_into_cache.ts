@@ -63,6 +63,12 @@ export async function readIntoCache(source: Source, options: ReadOptions): Promi
         }
       }
       await session.finish();
+      if (session.ignoredStreams.length) {
+        source.logger.warn(
+          `'${source.name}' sent records for streams that were not selected; they were not cached: ` +
+            session.ignoredStreams.map((n) => `'${n}'`).join(", "),
+        );
+      }
     } catch (error) {
       await session.abort();
       throw error;
