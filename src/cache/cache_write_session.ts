@@ -12,10 +12,23 @@ import type { ProgressTracker } from "../progress/progress_tracker.ts";
 import { CacheError } from "../errors.ts";
 import { ident, literal, qualified } from "./_sql.ts";
 import { ArrowBatchBuilder } from "./arrow_batch_builder.ts";
-import { alignColumnsToTable, createTableSql, toStreamColumns } from "./stream_schema.ts";
+import {
+  addMissingColumnsSql,
+  alignColumnsToTable,
+  createTableSql,
+  toStreamColumns,
+} from "./stream_schema.ts";
 import { normalizeName } from "./column_names.ts";
 import { type DuckDBCache, STAGE_PREFIX } from "./duckdb_cache.ts";
 import type { ResolvedWriteStrategy } from "./write_strategy.ts";
+
+/** A table's columns (name, type), in table order. */
+function columnsSql(schema: string, table: string): string {
+  return `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ${
+    literal(schema)
+  } ` +
+    `AND table_name = ${literal(table)} ORDER BY ordinal_position`;
+}
 
 type Engine = Parameters<Parameters<DuckDBCache["exclusive"]>[0]>[0];
 
@@ -197,10 +210,7 @@ export class CacheWriteSession {
   }
 
   async #existingColumns(table: string): Promise<{ name: string; sqlType: string }[]> {
-    const t = await this.#cache.sql(
-      `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ` +
-        `${literal(this.#cache.schemaName)} AND table_name = ${literal(table)} ORDER BY ordinal_position`,
-    );
+    const t = await this.#cache.sql(columnsSql(this.#cache.schemaName, table));
     return t.toArray().map((r) => ({ name: String(r.column_name), sqlType: String(r.data_type) }));
   }
 
@@ -323,20 +333,10 @@ export class CacheWriteSession {
 
   /** Schema evolution: columns new in this read are added; nothing is dropped. */
   async #addMissingColumns(engine: Engine, sink: Sink) {
-    const cols = async (table: string) =>
-      (await engine.query(
-        `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ` +
-          `${literal(this.#cache.schemaName)} AND table_name = ${literal(table)} ORDER BY ordinal_position`,
-      )).toArray().map((r) => ({ name: String(r.column_name), type: String(r.data_type) }));
-    const existing = new Set((await cols(sink.table)).map((c) => c.name));
-    for (const c of await cols(sink.stage)) {
-      if (!existing.has(c.name)) {
-        await engine.exec(
-          `ALTER TABLE ${qualified(this.#cache.schemaName, sink.table)} ADD COLUMN ${
-            ident(c.name)
-          } ${c.type}`,
-        );
-      }
+    const existing = (await engine.query(columnsSql(this.#cache.schemaName, sink.table))).toArray()
+      .map((r) => ({ name: String(r.column_name), sqlType: String(r.data_type) }));
+    for (const sql of addMissingColumnsSql(this.#cache.schemaName, sink.table, existing, sink.columns)) {
+      await engine.exec(sql);
     }
   }
 
