@@ -7,6 +7,7 @@
  * @module
  */
 import type { AirbyteStateMessage, AirbyteStream } from "../protocol/messages.ts";
+import type { ResolvedWriteStrategy } from "./write_strategy.ts";
 import { stateKey, streamsOfState } from "../state/state_key.ts";
 import type { ProgressTracker } from "../progress/progress_tracker.ts";
 import { CacheError } from "../errors.ts";
@@ -20,7 +21,6 @@ import {
 } from "./stream_schema.ts";
 import { normalizeName } from "./column_names.ts";
 import { type DuckDBCache, STAGE_PREFIX } from "./duckdb_cache.ts";
-import type { ResolvedWriteStrategy } from "./write_strategy.ts";
 
 /** A table's columns (name, type), in table order. */
 function columnsSql(schema: string, table: string): string {
@@ -30,11 +30,6 @@ function columnsSql(schema: string, table: string): string {
     `AND table_name = ${literal(table)} ORDER BY ordinal_position`;
 }
 
-type Engine = Parameters<Parameters<DuckDBCache["exclusive"]>[0]>[0];
-
-/** Staged rows after which an open transaction is committed even without a state. */
-const STAGE_COMMIT_ROWS = 1_000_000;
-
 /** What to do with one stream in this read. */
 export interface StreamPlan {
   stream: AirbyteStream;
@@ -42,6 +37,11 @@ export interface StreamPlan {
   primaryKey: string[][];
   cursor: string[];
 }
+
+type Engine = Parameters<Parameters<DuckDBCache["exclusive"]>[0]>[0];
+
+/** Staged rows after which an open transaction is committed even without a state. */
+const STAGE_COMMIT_ROWS = 1_000_000;
 
 /** Tuning knobs; the defaults bound memory to a few tens of MB per stream. */
 export interface WriteSessionOptions {

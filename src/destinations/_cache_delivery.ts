@@ -4,18 +4,15 @@
 // COMPLETE trace; GLOBAL/LEGACY source states last.
 import { cachedRecordPages } from "../cache/cached_record_pages.ts";
 import type { DuckDBCache } from "../cache/duckdb_cache.ts";
-import type { ResolvedWriteStrategy } from "../cache/write_strategy.ts";
+import type { StreamPlan } from "../cache/cache_write_session.ts";
 import type { ProgressTracker } from "../progress/progress_tracker.ts";
-import type { AirbyteStateMessage, AirbyteStream } from "../protocol/messages.ts";
+import type { AirbyteStateMessage } from "../protocol/messages.ts";
 import type { StateProvider } from "../state/state_provider.ts";
 import type { CheckpointLedger } from "./checkpoint_ledger.ts";
 
-export interface DeliveryStream {
-  stream: AirbyteStream;
+/** A planned stream and the cache table it is delivered from. */
+export interface DeliveryStream extends StreamPlan {
   table: string;
-  strategy: ResolvedWriteStrategy;
-  primaryKey: string[][];
-  cursor: string[];
 }
 
 export interface CacheDeliveryInput {

@@ -17,7 +17,7 @@ import type { AirbyteStateMessage, AirbyteStream } from "../protocol/messages.ts
 import { ReadResult } from "../results/read_result.ts";
 import { WriteResult } from "../results/write_result.ts";
 import type { Source } from "../sources/source.ts";
-import { cursorOf, primaryKeyOf } from "../sources/configured_catalog.ts";
+import { planRead } from "../sources/read_plan.ts";
 import { JoinedStateProvider, type StateProvider, StaticInputState } from "../state/state_provider.ts";
 import { CheckpointLedger, type Confirmation } from "./checkpoint_ledger.ts";
 import { cacheDeliveryLines, type DeliveryStream } from "./_cache_delivery.ts";
@@ -169,23 +169,11 @@ export class Destination extends ConnectorBase {
   ): Promise<WriteResult> {
     const stateCache = this.#stateCache(options, undefined);
     await source.discover({ signal: options.signal });
-    const selected = source.resolveStreams(options.streams ?? "*");
-    const { primaryKeys, cursorKeys } = source.keyOverrides;
-    const streams: DeliveryStream[] = selected.map((stream) => {
-      const primaryKey = primaryKeyOf(stream, primaryKeys);
-      const cursor = cursorOf(stream, cursorKeys);
-      const strategy = resolveWriteStrategy(options.writeStrategy ?? "auto", primaryKey, cursor, stream.name);
-      return { stream, table: "", strategy, primaryKey, cursor };
+    const { plans, catalog: sourceCatalog } = planRead(source, {
+      ...options,
+      streams: options.streams ?? "*",
     });
-    const sourceCatalog = source.getConfiguredCatalog({
-      streams: selected.map((s) => s.name),
-      forceFullRefresh: options.forceFullRefresh,
-    });
-    for (const cs of sourceCatalog.streams) {
-      if (streams.find((s) => s.stream.name === cs.stream.name)?.strategy === "replace") {
-        cs.sync_mode = "full_refresh";
-      }
-    }
+    const streams: DeliveryStream[] = plans.map((plan) => ({ ...plan, table: "" }));
     let state: AirbyteStateMessage[] | undefined;
     if (!options.forceFullRefresh && stateCache) {
       const provider = new JoinedStateProvider(

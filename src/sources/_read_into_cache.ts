@@ -1,12 +1,11 @@
 // Source.read(): configure the catalog, take the input state from the cache, stream the
 // connector's messages into a CacheWriteSession, and report progress.
-import { CacheWriteSession, type StreamPlan } from "../cache/cache_write_session.ts";
+import { CacheWriteSession } from "../cache/cache_write_session.ts";
 import { getDefaultCache } from "../cache/default_cache.ts";
-import { resolveWriteStrategy } from "../cache/write_strategy.ts";
 import { jobProgress } from "../connectors/_job_progress.ts";
 import type { AirbyteStateMessage } from "../protocol/messages.ts";
 import { ReadResult } from "../results/read_result.ts";
-import { cursorOf, primaryKeyOf } from "./configured_catalog.ts";
+import { planRead } from "./read_plan.ts";
 import type { ReadOptions } from "./read_options.ts";
 import type { Source } from "./source.ts";
 
@@ -18,23 +17,7 @@ export async function readIntoCache(source: Source, options: ReadOptions): Promi
     const opening = cache.engine();
     opening.catch(() => {}); // awaited below; a failure surfaces there
     await source.discover({ signal: options.signal });
-    const streams = source.resolveStreams(options.streams);
-    const { primaryKeys, cursorKeys } = source.keyOverrides;
-    const plans: StreamPlan[] = streams.map((stream) => {
-      const primaryKey = primaryKeyOf(stream, primaryKeys);
-      const cursor = cursorOf(stream, cursorKeys);
-      const strategy = resolveWriteStrategy(options.writeStrategy ?? "auto", primaryKey, cursor, stream.name);
-      return { stream, strategy, primaryKey, cursor };
-    });
-    const catalog = source.getConfiguredCatalog({
-      streams: streams.map((s) => s.name),
-      forceFullRefresh: options.forceFullRefresh,
-    });
-    for (const cs of catalog.streams) {
-      const plan = plans.find((p) => p.stream.name === cs.stream.name)!;
-      // A replaced table holds exactly one read's rows, so that read must be a full one.
-      if (plan.strategy === "replace") cs.sync_mode = "full_refresh";
-    }
+    const { plans, catalog } = planRead(source, options);
     const incremental = catalog.streams.filter((s) => s.sync_mode === "incremental").map((s) =>
       s.stream.name
     );
