@@ -119,7 +119,17 @@ const SLOW_TIMESTAMP =
 
 const lastDay = { key: NaN, days: 0 };
 
-function setTimestamp(
+/**
+ * Sets `parsed.seconds` from a UTC-adjusted civil time (offset in minutes east of UTC); false
+ * for an impossible date or time. Shared with the record line scanner's byte parser.
+ *
+ * @example
+ * ```ts
+ * import { parsed, setTimestamp } from "./_temporal.ts";
+ * if (!setTimestamp(1970, 1, 2, 0, 0, 0, 60) || parsed.seconds !== 86400 - 3600) throw new Error();
+ * ```
+ */
+export function setTimestamp(
   year: number,
   month: number,
   day: number,

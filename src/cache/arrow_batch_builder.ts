@@ -67,6 +67,7 @@ export interface MetaChange {
 }
 
 // How a value is converted; a switch on small integers keeps the per-value dispatch cheap.
+// Exported (as `Conversion`) for record_line_scanner.ts, which writes the same columns.
 const STRING = 0,
   JSON_TEXT = 1,
   BOOLEAN = 2,
@@ -76,6 +77,27 @@ const STRING = 0,
   DATE = 6,
   TIMESTAMP = 7,
   TIME = 8;
+
+/**
+ * How a data column converts values (internal: shared with the record line scanner).
+ *
+ * @example
+ * ```ts
+ * import { Conversion } from "./arrow_batch_builder.ts";
+ * if (Conversion.STRING !== 0) throw new Error();
+ * ```
+ */
+export const Conversion = {
+  STRING,
+  JSON_TEXT,
+  BOOLEAN,
+  INTEGER,
+  NUMBER,
+  DECIMAL,
+  DATE,
+  TIMESTAMP,
+  TIME,
+} as const;
 
 const CONVERSIONS: Record<ColumnKind, [conversion: number, layout: number]> = {
   string: [STRING, Layout.TEXT],
@@ -100,7 +122,7 @@ const TWO_POW_63 = 9223372036854775808;
 const encoder = new TextEncoder();
 
 /** A data column: its storage plus how values are converted into it. */
-class DataColumn extends ColumnBuffer {
+export class DataColumn extends ColumnBuffer {
   readonly property: string;
   readonly conversion: number;
   /** DECIMAL scale and precision. */
@@ -129,8 +151,18 @@ function toJsonText(value: unknown): string {
   }
 }
 
-/** Stores an integral double with |value| < 2^63 as an int64 word pair. */
-function writeInt64(u32: Uint32Array, row: number, value: number): void {
+/**
+ * Stores an integral double with |value| < 2^63 as an int64 word pair.
+ *
+ * @example
+ * ```ts
+ * import { writeInt64 } from "./arrow_batch_builder.ts";
+ * const words = new Uint32Array(2);
+ * writeInt64(words, 0, -1);
+ * if (words[0] !== 0xffffffff || words[1] !== 0xffffffff) throw new Error();
+ * ```
+ */
+export function writeInt64(u32: Uint32Array, row: number, value: number): void {
   if ((value | 0) === value) {
     // Fits 32 bits: the high word is the sign.
     u32[row * 2] = value;
@@ -142,8 +174,21 @@ function writeInt64(u32: Uint32Array, row: number, value: number): void {
   u32[row * 2 + 1] = hi; // the typed-array store wraps a negative word to two's complement
 }
 
-/** Microseconds since the epoch as int64; beyond ±2^53 µs (past year ~2255) through a bigint. */
-function writeMicros(column: ColumnBuffer, row: number, seconds: number, micros: number): void {
+/**
+ * Microseconds since the epoch as int64; beyond ±2^53 µs (past year ~2255) through a bigint.
+ *
+ * @example
+ * ```ts
+ * import * as arrow from "apache-arrow";
+ * import { ColumnBuffer, Layout } from "./_column_buffer.ts";
+ * import { writeMicros } from "./arrow_batch_builder.ts";
+ * const c = new ColumnBuffer(new arrow.Field("t", new arrow.Int64()), Layout.INT64);
+ * c.grow(1, 0);
+ * writeMicros(c, 0, 1, 5);
+ * if (c.i64[0] !== 1_000_005n) throw new Error();
+ * ```
+ */
+export function writeMicros(column: ColumnBuffer, row: number, seconds: number, micros: number): void {
   if (seconds > -9e9 && seconds < 9e9) writeInt64(column.u32, row, seconds * 1_000_000 + micros);
   else column.i64[row] = BigInt(seconds) * 1_000_000n + BigInt(micros);
 }
@@ -244,6 +289,38 @@ export class ArrowBatchBuilder {
   /** Rows added since the last {@linkcode finish}. */
   get rowCount(): number {
     return this.#rows;
+  }
+
+  /** The data columns in schema order (internal: for the record line scanner). */
+  get dataColumns(): readonly DataColumn[] {
+    return this.#dataColumns;
+  }
+
+  /** Makes room for one more row and returns its index (internal: for the record line scanner). */
+  reserveRow(): number {
+    if (this.#rows === this.#capacity) this.#grow(this.#capacity * 2);
+    return this.#rows;
+  }
+
+  /**
+   * Ends a row whose data values the record line scanner wrote: `valid[i]` is 1 where data column
+   * `i` got a value, 0 where the record had null or nothing. The meta is the plain one.
+   */
+  endScannedRow(valid: Uint8Array, emittedAt: number): void {
+    const row = this.#rows;
+    const columns = this.#dataColumns;
+    for (let i = 0; i < columns.length; i++) {
+      if (valid[i] === 1) columns[i].setValid(row);
+      else columns[i].setNull(row);
+    }
+    const extractedAt = this.#extractedAt;
+    if (Number.isFinite(emittedAt)) {
+      writeInt64(extractedAt.u32, row, Math.round(emittedAt * 1000));
+      extractedAt.setValid(row);
+    } else {
+      extractedAt.setNull(row);
+    }
+    this.#rows = row + 1;
   }
 
   /** About how many bytes the batch will take (text counted one byte per character). */

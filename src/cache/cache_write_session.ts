@@ -13,6 +13,7 @@ import type { ProgressTracker } from "../progress/progress_tracker.ts";
 import { CacheError } from "../errors.ts";
 import { ident, literal, qualified } from "./_sql.ts";
 import { ArrowBatchBuilder } from "./arrow_batch_builder.ts";
+import { RecordLineScanner } from "./record_line_scanner.ts";
 import {
   addMissingColumnsSql,
   alignColumnsToTable,
@@ -39,6 +40,9 @@ export interface StreamPlan {
 }
 
 type Engine = Parameters<Parameters<DuckDBCache["exclusive"]>[0]>[0];
+
+/** Batches that may wait at the engine while the next one is built. */
+const MAX_INFLIGHT = 3;
 
 /** Staged rows after which an open transaction is committed even without a state. */
 const STAGE_COMMIT_ROWS = 1_000_000;
@@ -91,8 +95,10 @@ export class CacheWriteSession {
   #lastCommit = Date.now();
   #ignored = new Set<string>();
   #inTransaction = false;
-  #inflight: Promise<void> = Promise.resolve();
+  /** Batch inserts handed to the engine and not yet done, oldest first. */
+  #inflight: Promise<void>[] = [];
   #txnRows = 0;
+  readonly #scanner = new RecordLineScanner((stream) => this.#sinks.get(stream)?.builder);
 
   private constructor(cache: DuckDBCache, sourceName: string, options: WriteSessionOptions) {
     this.#cache = cache;
@@ -113,7 +119,9 @@ export class CacheWriteSession {
     options: WriteSessionOptions = {},
   ): Promise<CacheWriteSession> {
     const session = new CacheWriteSession(cache, sourceName, options);
-    const idPrefix = `${(options.syncId ?? Date.now()).toString(36)}-${crypto.randomUUID().slice(0, 8)}-`;
+    // Row ids: the sync's start (base 36, so later syncs sort after earlier ones), a random part
+    // per stream (unique across streams and processes), then the builder's zero-padded counter.
+    const syncPart = (options.syncId ?? Date.now()).toString(36);
     for (const plan of plans) {
       const table = await cache.claimTable(sourceName, plan.stream.name, plan.stream.json_schema, plan);
       const existing = await session.#existingColumns(table);
@@ -128,7 +136,7 @@ export class CacheWriteSession {
         builder: new ArrowBatchBuilder(columns, {
           batchRows: session.#options.batchRows,
           syncId: options.syncId,
-          idPrefix: `${idPrefix}${normalizeName(plan.stream.name)}-`,
+          idPrefix: `${syncPart}-${crypto.randomUUID().slice(0, 8)}-`,
         }),
         columns,
         stagedRows: 0,
@@ -165,6 +173,22 @@ export class CacheWriteSession {
     return undefined;
   }
 
+  /**
+   * Add one RECORD line given as UTF-8 bytes `bytes[start, end)`, without parsing it into an
+   * object (see record_line_scanner.ts). Returns false when the line must go the general way
+   * (parse it; then {@linkcode CacheWriteSession.addRecord} or `addState`), true when it was
+   * added, or a promise when a batch was flushed (await it). A bound function: pass it as is.
+   */
+  readonly addRecordLine = (bytes: Uint8Array, start: number, end: number): boolean | Promise<void> => {
+    const stream = this.#scanner.addBytes(bytes, start, end);
+    if (stream === undefined) return false;
+    const sink = this.#sinks.get(stream)!;
+    if ((++sink.records & 4095) === 0) this.#report(sink, 0);
+    this.#rowsSinceCommit++;
+    if (sink.builder.rowCount >= this.#options.batchRows) return this.#flush(sink);
+    return true;
+  };
+
   /** Streams the connector sent records for without them being selected. */
   get ignoredStreams(): string[] {
     return [...this.#ignored];
@@ -189,8 +213,12 @@ export class CacheWriteSession {
     sink.stagedRows += rows;
     // One insert in flight: the engine (a worker thread in Deno and Node) inserts this batch
     // while the caller builds the next one. Its failure surfaces at the next flush or commit.
-    await this.#inflight;
-    this.#inflight = this.#cache.exclusive(async (engine) => {
+    // Up to MAX_INFLIGHT inserts queue at the engine (a worker thread in Deno and Node) while
+    // the caller builds the next batch. More than one: DuckDB's insert time swings 10× from
+    // batch to batch (it compresses a row group each time one fills), and a queue keeps it busy
+    // through the fast ones. A failure surfaces at the next flush or commit.
+    while (this.#inflight.length >= MAX_INFLIGHT) await this.#inflight.shift();
+    const insert = this.#cache.exclusive(async (engine) => {
       // Batches go into an open transaction: one sync per commit instead of one per batch.
       await this.#begin(engine);
       await engine.insertArrowIPC(ipc, { schema, table: sink.stage, create });
@@ -199,8 +227,17 @@ export class CacheWriteSession {
       // bound: commit the staging table alone. It is dropped on open if the read never finishes.
       if (this.#txnRows >= STAGE_COMMIT_ROWS) await this.#end(engine, "COMMIT");
     });
-    this.#inflight.catch(() => {}); // observed by the next await; avoid an unhandled rejection
+    insert.catch(() => {}); // observed when awaited; avoid an unhandled rejection
+    this.#inflight.push(insert);
     this.#report(sink, bytes);
+  }
+
+  /** Wait for every queued insert; the first failure is thrown (after all have settled). */
+  async #drain(): Promise<void> {
+    const pending = this.#inflight.splice(0);
+    const results = await Promise.allSettled(pending);
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
   /** Tell progress about records added since the last report (and a flushed batch's bytes). */
@@ -239,7 +276,7 @@ export class CacheWriteSession {
 
   async commit(final = false): Promise<void> {
     for (const sink of this.#sinks.values()) await this.#flush(sink);
-    await this.#inflight;
+    await this.#drain();
     const states = [...this.#pendingStates.values()].filter((s) => final || !this.#touchesReplace(s));
     await this.#cache.exclusive(async (engine) => {
       await this.#begin(engine);
@@ -348,7 +385,7 @@ export class CacheWriteSession {
 
   /** Drop uncommitted staging tables; committed checkpoints stay. */
   async abort(): Promise<void> {
-    await this.#inflight.catch(() => {});
+    await this.#drain().catch(() => {});
     await this.#cache.exclusive(async (engine) => {
       await this.#end(engine, "ROLLBACK").catch(() => undefined);
       for (const sink of this.#sinks.values()) {

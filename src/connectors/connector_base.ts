@@ -17,6 +17,7 @@ import type { Executor } from "../executors/executor.ts";
 import { consoleLogger, type Logger } from "../logger.ts";
 import type { AirbyteMessage, ConnectorSpecification } from "../protocol/messages.ts";
 import { parseMessageLine } from "../protocol/message_parser.ts";
+import { LineSpans, LineSplitter } from "../protocol/line_splitter.ts";
 import { maskSecrets, registerSecretsFromConfig } from "../secrets.ts";
 import { assertValidConfig } from "./config_validation.ts";
 
@@ -46,7 +47,19 @@ export interface RunOptions {
   files?: Record<string, string>;
   stdin?: AsyncIterable<string>;
   signal?: AbortSignal;
+  /**
+   * Offered every stdout line as UTF-8 bytes before it is decoded (when the executor can give
+   * bytes). It returns true when it took the line, false to let it be parsed as usual, or a
+   * promise (it took the line; wait for it before the next one). The cache's record scanner.
+   */
+  recordLine?: RecordLineSink;
 }
+
+/**
+ * Takes a line `bytes[start, end)` (true), declines it (false), or takes it and asks the reader to
+ * wait (a promise). See {@linkcode RunOptions.recordLine}.
+ */
+export type RecordLineSink = (bytes: Uint8Array, start: number, end: number) => boolean | Promise<void>;
 
 const LOG_TAIL = 50;
 // Field names that are secret by convention, even when a spec forgets `airbyte_secret`.
@@ -72,6 +85,7 @@ export abstract class ConnectorBase {
   #spec?: Promise<ConnectorSpecification>;
   #configChangeCallback?: ConnectorBaseOptions["configChangeCallback"];
   #logTail: string[] = [];
+  #traceError?: TraceError;
 
   constructor(name: string, executor: Executor, options: ConnectorBaseOptions = {}) {
     this.name = name;
@@ -207,66 +221,134 @@ export abstract class ConnectorBase {
     options: RunOptions = {},
   ): AsyncGenerator<AirbyteMessage[]> {
     this.#logTail = [];
-    let traceError: { message?: string; internal_message?: string; failure_type?: string } | undefined;
+    this.#traceError = undefined;
     const execOptions = { files: options.files, stdin: options.stdin, signal: options.signal };
-    const batches = this.executor.executeBatches?.([verb], execOptions) ??
-      singleLineBatches(this.executor.execute([verb], execOptions));
+    const byteMode = options.recordLine !== undefined && this.executor.executeChunks !== undefined;
+    const run = byteMode
+      ? this.#runBytes(verb, execOptions, options.recordLine!)
+      : this.#runLines(verb, execOptions);
     try {
-      for await (const lines of batches) {
-        const out: AirbyteMessage[] = [];
-        for (const line of lines) {
-          if (line.length === 0) continue;
-          const outcome = parseMessageLine(line);
-          if (!outcome.ok) {
-            const note = `Skipped a line from '${this.name}' that is not a valid Airbyte message ` +
-              `(${outcome.reason}): ${outcome.excerpt}`;
-            this.#remember(note);
-            this.logger.warn(note);
-            continue;
-          }
-          const msg = outcome.message;
-          switch (msg.type) {
-            case "RECORD":
-              out.push(msg);
-              continue;
-            case "LOG": {
-              const log = msg.log as { level: string; message: string };
-              this.#remember(`${log.level} ${log.message}`);
-              if (log.level === "ERROR" || log.level === "FATAL") {
-                this.logger.warn(`[${this.name}] ${log.message}`);
-              } else this.logger.debug(`[${this.name}] ${log.message}`);
-              continue;
-            }
-            case "TRACE": {
-              const trace = msg.trace as { type: string; error?: typeof traceError };
-              if (trace.type === "ERROR") {
-                traceError ??= trace.error ?? {};
-                this.#remember(`TRACE ERROR ${trace.error?.message ?? ""}`);
-                continue;
-              }
-              out.push(msg);
-              continue;
-            }
-            case "CONTROL": {
-              // `spec` takes no config, and applying one would wait on the spec being read now.
-              if (verb !== "spec") await this.#applyControl(msg);
-              continue;
-            }
-            default:
-              out.push(msg);
-          }
-        }
-        if (out.length) yield out;
-      }
+      yield* run;
     } catch (error) {
-      if (traceError) throw this.#traceFailure(traceError, error);
+      if (this.#traceError) throw this.#traceFailure(this.#traceError, error);
       throw error;
     }
-    if (traceError) throw this.#traceFailure(traceError, undefined);
+    if (this.#traceError) throw this.#traceFailure(this.#traceError, undefined);
+  }
+
+  async *#runLines(verb: string, execOptions: RunOptions): AsyncGenerator<AirbyteMessage[]> {
+    const batches = this.executor.executeBatches?.([verb], execOptions) ??
+      singleLineBatches(this.executor.execute([verb], execOptions));
+    for await (const lines of batches) {
+      const out: AirbyteMessage[] = [];
+      for (const line of lines) {
+        const msg = this.#take(line);
+        if (msg === undefined) continue;
+        // `spec` takes no config, and applying one would wait on the spec being read now.
+        if (msg.type === "CONTROL") {
+          if (verb !== "spec") await this.#applyControl(msg);
+        } else out.push(msg);
+      }
+      if (out.length) yield out;
+    }
+  }
+
+  /**
+   * Byte mode: each line goes to `recordLine` first; only the lines it declines are decoded and
+   * parsed. Those messages are yielded one at a time, at once, so that a STATE is handled after
+   * exactly the records before it.
+   */
+  async *#runBytes(
+    verb: string,
+    execOptions: RunOptions,
+    recordLine: RecordLineSink,
+  ): AsyncGenerator<AirbyteMessage[]> {
+    const splitter = new LineSplitter();
+    const spans = new LineSpans();
+    const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+    let ended = false;
+    try {
+      for await (const chunk of this.executor.executeChunks!([verb], execOptions)) {
+        yield* this.#handleSpans(splitter.pushSpans(chunk, spans), decoder, verb, recordLine);
+      }
+      ended = true;
+      yield* this.#handleSpans(splitter.flushSpans(spans), decoder, verb, recordLine);
+    } finally {
+      // A failing connector's last line (often its TRACE error) may lack a newline: read it too.
+      if (!ended) {
+        splitter.flushSpans(spans);
+        for (let k = 0; k < spans.count; k++) {
+          const line = spans.text(k, decoder);
+          if (line.includes('"TRACE"')) this.#take(line);
+        }
+      }
+    }
+  }
+
+  async *#handleSpans(
+    spans: LineSpans,
+    decoder: TextDecoder,
+    verb: string,
+    recordLine: RecordLineSink,
+  ): AsyncGenerator<AirbyteMessage[]> {
+    for (let k = 0; k < spans.count; k++) {
+      const buffer = spans.buffers[k], start = spans.starts[k], end = spans.ends[k];
+      if (end === start) continue;
+      const taken = recordLine(buffer, start, end);
+      if (taken === true) continue;
+      if (taken !== false) {
+        await taken;
+        continue;
+      }
+      const msg = this.#take(decoder.decode(buffer.subarray(start, end)));
+      if (msg === undefined) continue;
+      if (msg.type === "CONTROL") {
+        if (verb !== "spec") await this.#applyControl(msg);
+      } else yield [msg];
+    }
+  }
+
+  /**
+   * One line of output: a message to pass on (CONTROL included, for the caller to apply), or
+   * undefined when it was consumed here: LOG messages feed the logger and the log tail, a TRACE
+   * error is remembered, malformed lines are logged and skipped.
+   */
+  #take(line: string): AirbyteMessage | undefined {
+    if (line.length === 0) return undefined;
+    const outcome = parseMessageLine(line);
+    if (!outcome.ok) {
+      const note = `Skipped a line from '${this.name}' that is not a valid Airbyte message ` +
+        `(${outcome.reason}): ${outcome.excerpt}`;
+      this.#remember(note);
+      this.logger.warn(note);
+      return undefined;
+    }
+    const msg = outcome.message;
+    switch (msg.type) {
+      case "LOG": {
+        const log = msg.log as { level: string; message: string };
+        this.#remember(`${log.level} ${log.message}`);
+        if (log.level === "ERROR" || log.level === "FATAL") {
+          this.logger.warn(`[${this.name}] ${log.message}`);
+        } else this.logger.debug(`[${this.name}] ${log.message}`);
+        return undefined;
+      }
+      case "TRACE": {
+        const trace = msg.trace as { type: string; error?: TraceError };
+        if (trace.type === "ERROR") {
+          this.#traceError ??= trace.error ?? {};
+          this.#remember(`TRACE ERROR ${trace.error?.message ?? ""}`);
+          return undefined;
+        }
+        return msg;
+      }
+      default:
+        return msg;
+    }
   }
 
   #traceFailure(
-    trace: { message?: string; internal_message?: string; failure_type?: string },
+    trace: TraceError,
     cause: unknown,
   ): ConnectorFailedError {
     const exitCode = cause instanceof AirbyteError ? cause.context.exitCode : undefined;
@@ -301,6 +383,13 @@ export abstract class ConnectorBase {
     this.#remember("CONTROL config updated");
     await this.#configChangeCallback?.(structuredClone(next));
   }
+}
+
+/** The `error` of a TRACE message of type ERROR. */
+interface TraceError {
+  message?: string;
+  internal_message?: string;
+  failure_type?: string;
 }
 
 function registerByName(value: unknown): void {

@@ -57,6 +57,11 @@ export interface Executor {
    * hot loop pays one async step per chunk instead of per line.
    */
   executeBatches?(args: string[], options?: ExecuteOptions): AsyncIterable<string[]>;
+  /**
+   * Optional capability: stdout as raw UTF-8 chunks, unsplit and undecoded, for a reader that
+   * parses bytes itself (the cache's record scanner skips decoding and `JSON.parse` this way).
+   */
+  executeChunks?(args: string[], options?: ExecuteOptions): AsyncIterable<Uint8Array>;
   /** Install the connector if it is missing. Idempotent. */
   ensureInstalled?(): Promise<void>;
   /** The last stderr lines of the most recent run (secret-masked), for error context. */

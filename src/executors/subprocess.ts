@@ -108,10 +108,33 @@ export class SubprocessExecutor implements Executor {
    * @param options stdin lines, abort signal, private files, stderr callback.
    * @returns The connector's stdout, in batches of lines.
    */
-  async *executeBatches(
+  executeBatches(args: string[], options: ExecuteOptions = {}): AsyncGenerator<string[], void, undefined> {
+    const splitter = new LineSplitter();
+    return this.#run(args, options, {
+      push: (chunk) => nonEmpty(splitter.push(chunk)),
+      // Before the exit status is checked: a failing connector's last line still counts.
+      end: () => nonEmpty(splitter.flush()),
+    });
+  }
+
+  /**
+   * Like {@linkcode SubprocessExecutor.execute}, but yields stdout's raw bytes as they are read,
+   * for callers that split and parse UTF-8 themselves (the cache's record scanner).
+   *
+   * @param args The verb and its arguments, e.g. `["read"]`.
+   * @param options stdin lines, abort signal, private files, stderr callback.
+   * @returns The connector's stdout, chunk by chunk.
+   */
+  executeChunks(args: string[], options: ExecuteOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
+    return this.#run(args, options, { push: (chunk) => chunk, end: () => undefined });
+  }
+
+  /** Run the connector; stdout goes through `reader` chunk by chunk. */
+  async *#run<T>(
     args: string[],
-    options: ExecuteOptions = {},
-  ): AsyncGenerator<string[], void, undefined> {
+    options: ExecuteOptions,
+    reader: { push(chunk: Uint8Array): T | undefined; end(): T | undefined },
+  ): AsyncGenerator<T, void, undefined> {
     const { signal } = options;
     signal?.throwIfAborted();
     const rt = this.#runtime ?? await getRuntime();
@@ -139,10 +162,13 @@ export class SubprocessExecutor implements Executor {
       if (options.stdin && child.stdin) run.pumpStdin(options.stdin, child.stdin);
       run.stopOn(signal);
 
-      for await (const lines of run.stdoutBatches()) {
+      for await (const chunk of run.stdoutChunks()) {
         if (signal?.aborted) throw abortReason(signal);
-        yield lines;
+        const out = reader.push(chunk);
+        if (out !== undefined) yield out;
       }
+      const last = reader.end();
+      if (last !== undefined) yield last;
       if (signal?.aborted) throw abortReason(signal);
       const status = await run.finish();
       if (signal?.aborted) throw abortReason(signal);
@@ -255,17 +281,13 @@ class Run {
     });
   }
 
-  /** stdout as batches of lines: one promise per chunk read, not per line. */
-  async *stdoutBatches(): AsyncGenerator<string[], void, undefined> {
-    const splitter = new LineSplitter();
+  /** stdout's chunks as they are read. */
+  async *stdoutChunks(): AsyncGenerator<Uint8Array, void, undefined> {
     for (;;) {
       const { done, value } = await this.#stdout.read();
-      if (done) break;
-      const lines = splitter.push(value);
-      if (lines.length > 0) yield lines;
+      if (done) return;
+      yield value;
     }
-    const last = splitter.flush();
-    if (last.length > 0) yield last;
   }
 
   /** Read stderr line by line into `tail`, the callback and the log file, until it ends. */
@@ -423,4 +445,8 @@ class Run {
       await this.#stderrDone;
     }
   }
+}
+
+function nonEmpty(lines: string[]): string[] | undefined {
+  return lines.length > 0 ? lines : undefined;
 }

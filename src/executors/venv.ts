@@ -155,6 +155,21 @@ export class VenvExecutor implements Executor {
     yield* subprocess.executeBatches(args, options);
   }
 
+  /**
+   * Install if needed, then run the connector and yield its stdout's raw chunks.
+   *
+   * @param args The verb and its arguments, e.g. `["read"]`.
+   * @param options stdin lines, abort signal, private files, stderr callback.
+   * @returns The connector's stdout, chunk by chunk.
+   */
+  async *executeChunks(
+    args: string[],
+    options: ExecuteOptions = {},
+  ): AsyncGenerator<Uint8Array, void, undefined> {
+    const subprocess = await this.#ready();
+    yield* subprocess.executeChunks(args, options);
+  }
+
   #ready(): Promise<SubprocessExecutor> {
     // A failed attempt is forgotten so that a later call can try again.
     this.#installing ??= this.#installOnce().catch((error) => {

@@ -43,6 +43,39 @@ export interface LineSplitterOptions {
  */
 export const DEFAULT_MAX_LINE_BYTES: number = 256 * 1024 * 1024;
 
+/**
+ * Lines as byte spans, for {@linkcode LineSplitter.pushSpans}: line `k` is
+ * `buffers[k].subarray(starts[k], ends[k])` (without its line break). The arrays are reused from
+ * call to call; `count` says how many entries are current.
+ *
+ * @example An empty set of spans to reuse
+ * ```ts
+ * import { LineSpans } from "./line_splitter.ts";
+ * const spans = new LineSpans();
+ * if (spans.count !== 0) throw new Error();
+ * ```
+ */
+export class LineSpans {
+  count = 0;
+  buffers: Uint8Array[] = [];
+  starts: number[] = [];
+  ends: number[] = [];
+
+  /** The text of line `k`. */
+  text(k: number, decoder: TextDecoder): string {
+    return decoder.decode(this.buffers[k].subarray(this.starts[k], this.ends[k]));
+  }
+
+  add(buffer: Uint8Array, start: number, end: number): void {
+    // A CR before the newline is not part of the line.
+    if (end > start && buffer[end - 1] === 13) end--;
+    const k = this.count++;
+    this.buffers[k] = buffer;
+    this.starts[k] = start;
+    this.ends[k] = end;
+  }
+}
+
 const NEWLINE = 0x0a;
 const HEAD_BYTES = 200;
 
@@ -124,6 +157,74 @@ export class LineSplitter {
   }
 
   /**
+   * Like {@linkcode LineSplitter.push}, but the completed lines stay bytes: spans into the chunk
+   * (or into a joined copy for a line that began in an earlier chunk). For parsers that read
+   * UTF-8 themselves. Spans point into `chunk`, so keep it unchanged while you read them.
+   *
+   * @param chunk The next bytes of the stream.
+   * @param spans Reset, then filled with the lines the chunk completes.
+   * @returns `spans`.
+   *
+   * @example Lines as byte ranges
+   * ```ts
+   * import { LineSpans, LineSplitter } from "./line_splitter.ts";
+   * const splitter = new LineSplitter();
+   * const spans = splitter.pushSpans(new TextEncoder().encode("ab\r\ncd\ne"), new LineSpans());
+   * const decoder = new TextDecoder();
+   * if (spans.count !== 2 || spans.text(1, decoder) !== "cd") throw new Error();
+   * if (splitter.flushSpans(new LineSpans()).text(0, decoder) !== "e") throw new Error();
+   * ```
+   */
+  pushSpans(chunk: Uint8Array, spans: LineSpans): LineSpans {
+    spans.count = 0;
+    let start = 0;
+    if (this.#atStart) {
+      if (chunk.length === 0) return spans;
+      this.#atStart = false;
+      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) start = 3;
+    }
+    let newline = chunk.indexOf(NEWLINE, start);
+    if (newline === -1) {
+      this.#hold(chunk.subarray(start));
+      return spans;
+    }
+    if (this.#pendingBytes > 0 || this.#skipping) {
+      const joined = this.#joinPending(chunk.subarray(start, newline));
+      if (joined) spans.add(joined, 0, joined.length);
+      start = newline + 1;
+      newline = chunk.indexOf(NEWLINE, start);
+    }
+    const max = this.#maxLineBytes;
+    while (newline !== -1) {
+      if (newline - start > max) {
+        this.#onOversizedLine({
+          bytes: newline - start,
+          head: this.#decoder.decode(chunk.subarray(start, start + HEAD_BYTES)),
+        });
+      } else spans.add(chunk, start, newline);
+      start = newline + 1;
+      newline = chunk.indexOf(NEWLINE, start);
+    }
+    if (start < chunk.length) this.#hold(chunk.subarray(start));
+    return spans;
+  }
+
+  /**
+   * End of input in span mode: the last line if it had no newline.
+   *
+   * @param spans Reset, then given the final line when there is one.
+   * @returns `spans`.
+   */
+  flushSpans(spans: LineSpans): LineSpans {
+    spans.count = 0;
+    if (this.#pendingBytes > 0 || this.#skipping) {
+      const joined = this.#joinPending(new Uint8Array(0));
+      if (joined) spans.add(joined, 0, joined.length);
+    }
+    return spans;
+  }
+
+  /**
    * End of input: return the last line if it had no newline.
    *
    * @param out An array to append the line to.
@@ -167,6 +268,12 @@ export class LineSplitter {
 
   /** The held line ends with `last` (the bytes before its newline). */
   #finishPending(last: Uint8Array, out: string[]): void {
+    const bytes = this.#joinPending(last);
+    if (bytes) out.push(stripCarriageReturn(this.#decoder.decode(bytes)));
+  }
+
+  /** The held line's bytes ending with `last`, or undefined when it was too long (reported). */
+  #joinPending(last: Uint8Array): Uint8Array | undefined {
     if (!this.#skipping && this.#pendingBytes + last.length > this.#maxLineBytes) this.#startSkipping(last);
     else if (this.#skipping) this.#skippedBytes += last.length;
     if (this.#skipping) {
@@ -175,7 +282,7 @@ export class LineSplitter {
       this.#skippedBytes = 0;
       this.#skippedHead = "";
       this.#onOversizedLine(info);
-      return;
+      return undefined;
     }
     let bytes: Uint8Array;
     if (this.#pending.length === 1 && last.length === 0) {
@@ -191,7 +298,7 @@ export class LineSplitter {
     }
     this.#pending = [];
     this.#pendingBytes = 0;
-    out.push(stripCarriageReturn(this.#decoder.decode(bytes)));
+    return bytes;
   }
 
   /** Rare path (a run of lines longer than the limit): check each line's byte length. */

@@ -33,7 +33,12 @@ export async function readIntoCache(source: Source, options: ReadOptions): Promi
       commitEveryRows: options.checkpointRows,
     });
     try {
-      for await (const batch of source.readMessageBatches(catalog, state, { signal: options.signal })) {
+      // RECORD lines go from their bytes straight into Arrow buffers (the record line scanner);
+      // the messages below are the lines it declined, in order.
+      const recordLine = session.addRecordLine;
+      for await (
+        const batch of source.readMessageBatches(catalog, state, { signal: options.signal, recordLine })
+      ) {
         for (const msg of batch) {
           if (msg.type === "RECORD") {
             const r = msg.record;

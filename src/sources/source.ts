@@ -12,7 +12,11 @@ import {
   StreamNotFoundError,
 } from "../errors.ts";
 import type { Executor } from "../executors/executor.ts";
-import { ConnectorBase, type ConnectorBaseOptions } from "../connectors/connector_base.ts";
+import {
+  ConnectorBase,
+  type ConnectorBaseOptions,
+  type RecordLineSink,
+} from "../connectors/connector_base.ts";
 import type { AirbyteCatalog, AirbyteMessage, AirbyteStream } from "../protocol/messages.ts";
 import type { ConfiguredAirbyteCatalog } from "../protocol/catalog.ts";
 import { buildConfiguredCatalog, type CatalogChoices } from "./configured_catalog.ts";
@@ -202,12 +206,13 @@ export class Source extends ConnectorBase {
 
   /**
    * {@linkcode Source.readMessages} in batches (one array per chunk of connector output): the
-   * cache's hot path.
+   * cache's hot path. With `recordLine`, lines are offered to it as bytes first, and only the
+   * ones it declines are parsed and yielded (one message per batch, in order).
    */
   readMessageBatches(
     catalog: ConfiguredAirbyteCatalog,
     state: unknown[] | undefined,
-    options: { signal?: AbortSignal } = {},
+    options: { signal?: AbortSignal; recordLine?: RecordLineSink } = {},
   ): AsyncGenerator<AirbyteMessage[]> {
     return (async function* (self: Source) {
       const files: Record<string, string> = {
@@ -215,7 +220,11 @@ export class Source extends ConnectorBase {
         "--catalog": JSON.stringify(catalog),
       };
       if (state && state.length) files["--state"] = JSON.stringify(state);
-      yield* self.runMessageBatches("read", { files, signal: options.signal });
+      yield* self.runMessageBatches("read", {
+        files,
+        signal: options.signal,
+        recordLine: options.recordLine,
+      });
     })(this);
   }
 
