@@ -1,8 +1,9 @@
 /**
- * The hot path of a read: records are appended to per-stream Arrow builders, flushed in bounded
- * batches to a staging table, and at a STATE checkpoint the staged rows are applied to the
- * stream's table (append, merge or replace) in the same transaction that stores the state.
- * After a crash the staging tables are dropped on open, so data and state always agree.
+ * The hot path of a read: records are appended to per-stream Arrow builders (RECORD lines
+ * straight from their bytes through the record line scanner, other records as parsed objects),
+ * flushed in bounded batches to a staging table, and at a STATE checkpoint the staged rows are
+ * applied to the stream's table (append, merge or replace) in the same transaction that stores
+ * the state. After a crash the staging tables are dropped on open, so data and state always agree.
  *
  * @module
  */

@@ -34,7 +34,7 @@ const TWO_POW_63 = 9223372036854775808;
 /** Longer lines take the general path: the scanner reserves text room by line length. */
 const MAX_LINE_BYTES = 1 << 20;
 /** Exact powers of ten for the fast decimal path (10^22 is the largest exact double power). */
-const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+const POWERS_OF_TEN = new Float64Array(23).map((_, i) => Number(`1e${i}`));
 const FAILED = -1;
 /** End of the line being scanned (an index into its byte array). */
 let lineEnd = 0;
@@ -175,9 +175,9 @@ export class RecordLineScanner {
             sawData = true;
           } else if (!sawEmittedAt && startsWith(b, i, EMITTED_AT_KEY)) {
             i = expectColon(b, i + EMITTED_AT_KEY.length);
-            const close = i < 0 ? FAILED : numberEnd(b, i);
+            const close = i < 0 ? FAILED : readNumber(b, i);
             if (close < 0) return this.#decline(target);
-            emittedAt = numberValue(b, i, close);
+            emittedAt = numberRead;
             sawEmittedAt = true;
             i = close;
           } else if (!sawNamespace && startsWith(b, i, NAMESPACE_KEY)) {
@@ -306,17 +306,17 @@ function writeValue(b: Uint8Array, i: number, first: number, c: DataColumn, row:
       return end;
     }
     case Conversion.INTEGER: {
-      const end = numberEnd(b, i);
+      const end = readNumber(b, i);
       if (end < 0) return FAILED;
-      const value = numberValue(b, i, end);
+      const value = numberRead;
       if (!Number.isInteger(value) || value < -TWO_POW_63 || value >= TWO_POW_63) return FAILED;
       writeInt64(c.u32, row, value);
       return end;
     }
     case Conversion.NUMBER: {
-      const end = numberEnd(b, i);
+      const end = readNumber(b, i);
       if (end < 0) return FAILED;
-      c.f64[row] = numberValue(b, i, end);
+      c.f64[row] = numberRead;
       return end;
     }
     case Conversion.BOOLEAN:
@@ -574,6 +574,59 @@ function copyValidUtf8(b: Uint8Array, k: number, end: number, bytes: Uint8Array,
   return true;
 }
 
+/** The value of the number {@linkcode readNumber} read last (a module variable: no allocation). */
+let numberRead = 0;
+
+/**
+ * Reads the JSON number at `i` (strict grammar) into `numberRead`, exactly as `JSON.parse` reads
+ * it; returns the index after it, or -1. A plain decimal with at most 15 significant digits and
+ * 22 fraction digits is one exact division (both operands are exact doubles, and IEEE division
+ * rounds correctly); anything else goes through `Number()`.
+ */
+function readNumber(b: Uint8Array, i: number): number {
+  const start = i;
+  let c = b[i];
+  const negative = c === MINUS;
+  if (negative) c = b[++i];
+  let mantissa = 0;
+  let digits = 0; // significant digits
+  if (c === 48) {
+    c = b[++i];
+  } else if (c >= 49 && c <= 57) {
+    do {
+      mantissa = mantissa * 10 + (c - 48);
+      digits++;
+      c = b[++i];
+    } while (c >= 48 && c <= 57);
+  } else return FAILED;
+  let fraction = 0;
+  if (c === DOT) {
+    c = b[++i];
+    if (!(c >= 48 && c <= 57)) return FAILED;
+    do {
+      mantissa = mantissa * 10 + (c - 48);
+      if (mantissa !== 0) digits++;
+      fraction++;
+      c = b[++i];
+    } while (c >= 48 && c <= 57);
+  }
+  if (c === 101 || c === 69) { // e E: rare, left to Number()
+    c = b[++i];
+    if (c === PLUS || c === MINUS) c = b[++i];
+    if (!(c >= 48 && c <= 57)) return FAILED;
+    do c = b[++i]; while (c >= 48 && c <= 57);
+    numberRead = Number(latin1(b, start, i));
+    return i;
+  }
+  if (digits > 15 || fraction > 22) {
+    numberRead = Number(latin1(b, start, i));
+  } else {
+    const value = fraction > 0 ? mantissa / POWERS_OF_TEN[fraction] : mantissa;
+    numberRead = negative ? -value : value;
+  }
+  return i;
+}
+
 /** End of a JSON number at `i` (strict grammar), or -1. */
 function numberEnd(b: Uint8Array, i: number): number {
   let c = b[i];
@@ -595,34 +648,6 @@ function numberEnd(b: Uint8Array, i: number): number {
     do c = b[++i]; while (c >= 48 && c <= 57);
   }
   return i;
-}
-
-/**
- * The double a JSON number token denotes, exactly as `JSON.parse` reads it. A plain decimal with
- * at most 15 significant digits and 22 fraction digits is one exact division (both operands are
- * exact doubles, and IEEE division rounds correctly); anything else goes through `Number()`.
- */
-function numberValue(b: Uint8Array, start: number, end: number): number {
-  let i = start;
-  const negative = b[i] === MINUS;
-  if (negative) i++;
-  let mantissa = 0;
-  let digits = 0;
-  let fraction = -1;
-  for (; i < end; i++) {
-    const c = b[i];
-    if (c === DOT) {
-      fraction = 0;
-      continue;
-    }
-    if (c > 57) return Number(latin1(b, start, end)); // an exponent
-    mantissa = mantissa * 10 + (c - 48);
-    if (mantissa !== 0) digits++;
-    if (fraction >= 0) fraction++;
-  }
-  if (digits > 15 || fraction > 22) return Number(latin1(b, start, end));
-  const value = fraction > 0 ? mantissa / POWERS_OF_TEN[fraction] : mantissa;
-  return negative ? -value : value;
 }
 
 /** Could this number token be beyond a double's range (an exponent, or 300+ digits)? */
