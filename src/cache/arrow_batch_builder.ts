@@ -53,8 +53,16 @@ export interface ArrowBatchBuilderOptions {
   batchRows?: number;
   /** Written into every row's `_airbyte_meta` as `sync_id` (omitted when not given). */
   syncId?: number;
-  /** Row ids are this prefix plus a counter (default: a random prefix per builder). */
-  idPrefix?: string;
+  /**
+   * Row ids (UUIDs, version 7 layout) begin with this time in milliseconds, so ids of a later
+   * sync sort after those of an earlier one. @default Date.now()
+   */
+  idTime?: number;
+  /**
+   * 32 bits that tell this builder's ids from those of other builders started in the same
+   * millisecond. @default random
+   */
+  idSeed?: number;
 }
 
 /** One entry of `_airbyte_meta.changes`. */
@@ -193,13 +201,29 @@ export function writeMicros(column: ColumnBuffer, row: number, seconds: number, 
   else column.i64[row] = BigInt(seconds) * 1_000_000n + BigInt(micros);
 }
 
-/** Width of the zero-padded row counter in `_airbyte_raw_id`. */
-const ID_DIGITS = 12;
-
-function randomPrefix(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("") + "-";
+/**
+ * The first 11 bytes of a builder's row ids: a UUID version 7 layout whose 48-bit time is
+ * `time` and whose random bits come from `seed`; the last 5 bytes (40 bits) count rows, so the
+ * ids of one builder sort (as UUIDs and as text) in the order rows were added.
+ */
+function idPrefixBytes(time: number, seed: number): Uint8Array {
+  const b = new Uint8Array(11);
+  for (let i = 5, t = time; i >= 0; i--, t = Math.floor(t / 256)) b[i] = t % 256;
+  b[6] = 0x70 | (seed >>> 28); // version 7
+  b[7] = (seed >>> 20) & 0xff;
+  b[8] = 0x80 | ((seed >>> 14) & 0x3f); // RFC 9562 variant
+  b[9] = (seed >>> 6) & 0xff;
+  b[10] = (seed << 2) & 0xfc;
+  return b;
 }
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+const UUID_TYPE = new arrow.FixedSizeBinary(16);
+// DuckDB reads this Arrow extension as its UUID type.
+const UUID_FIELD_METADATA = new Map([["ARROW:extension:name", "arrow.uuid"], [
+  "ARROW:extension:metadata",
+  "",
+]]);
 
 /**
  * Collects records into one Arrow record batch at a time, typed by the columns from
@@ -211,12 +235,15 @@ function randomPrefix(): string {
  * import { ArrowBatchBuilder } from "./arrow_batch_builder.ts";
  * import { toStreamColumns } from "./stream_schema.ts";
  * const columns = toStreamColumns({ properties: { id: { type: "integer" }, name: { type: "string" } } });
- * const builder = new ArrowBatchBuilder(columns, { syncId: 7, idPrefix: "r-" });
+ * const builder = new ArrowBatchBuilder(columns, { syncId: 7, idTime: 0, idSeed: 0 });
  * builder.add({ id: 1, name: "Ada" }, 1_700_000_000_000);
  * builder.add({ id: "two", name: "Bob", age: 40 }, 1_700_000_000_000);
  * const table = arrow.tableFromIPC(builder.finish());
  * const rows = table.toArray().map((r) => r.toJSON());
- * if (rows[0].id !== 1n || rows[1].id !== null || rows[1]._airbyte_raw_id !== "r-000000000001") throw new Error();
+ * if (rows[0].id !== 1n || rows[1].id !== null) throw new Error();
+ * // Row ids are UUIDs (16 bytes): the time and seed given, then a row counter.
+ * const id = Array.from(rows[1]._airbyte_raw_id as Uint8Array, (b) => b.toString(16).padStart(2, "0")).join("");
+ * if (id !== "00000000000070008000000000000001") throw new Error(id);
  * const meta = JSON.parse(rows[1]._airbyte_meta);
  * if (meta.changes[0].raw !== "two" || meta.extra.age !== 40 || meta.sync_id !== 7) throw new Error();
  * if (builder.rowCount !== 0) throw new Error("finish() starts the next batch");
@@ -236,6 +263,8 @@ export class ArrowBatchBuilder {
   readonly #lastColumns: (DataColumn | undefined)[] = [];
   readonly #syncId: number | undefined;
   readonly #idPrefix: Uint8Array;
+  /** `_airbyte_raw_id` is a UUID column (else text, for tables made before ids were UUIDs). */
+  #uuidIds = true;
   readonly #plainMeta: Uint8Array;
   /** Rows whose `_airbyte_meta` is not the plain one, and that meta's text. */
   #metaRows: number[] = [];
@@ -247,7 +276,10 @@ export class ArrowBatchBuilder {
 
   constructor(columns: ColumnSpec[], options: ArrowBatchBuilderOptions = {}) {
     this.#syncId = options.syncId;
-    this.#idPrefix = encoder.encode(options.idPrefix ?? randomPrefix());
+    this.#idPrefix = idPrefixBytes(
+      options.idTime ?? Date.now(),
+      options.idSeed ?? crypto.getRandomValues(new Uint32Array(1))[0],
+    );
     this.#plainMeta = encoder.encode(this.#metaText([], undefined));
     this.#extractedAt = new ColumnBuffer(
       new arrow.Field(
@@ -267,7 +299,12 @@ export class ArrowBatchBuilder {
     this.#assemblers = columns.map((spec) => {
       switch (spec.name) {
         case AIRBYTE_RAW_ID_COLUMN:
-          fields.push(this.#rawIds.field);
+          this.#uuidIds = spec.sqlType === "UUID";
+          fields.push(
+            this.#uuidIds
+              ? new arrow.Field(AIRBYTE_RAW_ID_COLUMN, UUID_TYPE, false, UUID_FIELD_METADATA)
+              : this.#rawIds.field,
+          );
           return (rows) => this.#rawIdData(rows);
         case AIRBYTE_META_COLUMN:
           fields.push(this.#meta.field);
@@ -325,7 +362,7 @@ export class ArrowBatchBuilder {
 
   /** About how many bytes the batch will take (text counted one byte per character). */
   get byteEstimate(): number {
-    let bytes = this.#rows * (8 + this.#idPrefix.length + 8 + this.#plainMeta.length);
+    let bytes = this.#rows * (16 + 8 + this.#plainMeta.length);
     for (const c of this.#dataColumns) bytes += this.#rows * c.fixedWidth + c.byteLength;
     for (const text of this.#metaTexts) bytes += text.length;
     return bytes;
@@ -476,33 +513,43 @@ export class ArrowBatchBuilder {
     return toJsonText(meta);
   }
 
-  /** `_airbyte_raw_id`: the prefix and a decimal counter, written straight as bytes. */
+  /**
+   * `_airbyte_raw_id`: 16 bytes per row, the builder's prefix and a 40-bit row counter (as text
+   * `xxxxxxxx-xxxx-7xxx-xxxx-xxxxxxxxxxxx` for a text column).
+   */
   #rawIdData(rows: number): arrow.Data {
     const column = this.#rawIds;
     const prefix = this.#idPrefix;
-    column.reserveBytes(rows * (prefix.length + 20));
+    const uuid = this.#uuidIds;
+    column.reserveBytes(rows * 36);
     const { bytes, offsets } = column;
-    // The counter's decimal digits, incremented in place from row to row. Zero-padded to a fixed
-    // width so ids of one builder sort as text in the order rows were added: destinations resume
-    // delivery after the last confirmed `_airbyte_raw_id`.
-    const digits = encoder.encode(String(this.#firstId).padStart(ID_DIGITS, "0"));
-    const counter = new Uint8Array(digits.length + 20);
-    counter.set(digits);
-    let length = digits.length;
+    const id = new Uint8Array(16);
+    id.set(prefix);
     let at = 0;
     for (let row = 0; row < rows; row++) {
-      for (let i = 0; i < prefix.length; i++) bytes[at++] = prefix[i];
-      for (let i = 0; i < length; i++) bytes[at++] = counter[i];
-      offsets[row + 1] = at;
-      let i = length - 1;
-      while (i >= 0 && counter[i] === 57) counter[i--] = 48; // 9 rolls over to 0
-      if (i >= 0) counter[i]++;
-      else {
-        counter.copyWithin(1, 0, length++);
-        counter[0] = 49;
+      const n = this.#firstId + row;
+      const high = Math.floor(n / 4294967296);
+      id[11] = high & 0xff;
+      id[12] = (n >>> 24) & 0xff;
+      id[13] = (n >>> 16) & 0xff;
+      id[14] = (n >>> 8) & 0xff;
+      id[15] = n & 0xff;
+      if (uuid) {
+        for (let i = 0; i < 16; i++) bytes[at++] = id[i];
+        continue;
       }
+      for (let i = 0; i < 16; i++) {
+        if (i === 4 || i === 6 || i === 8 || i === 10) bytes[at++] = 45; // -
+        const hex = HEX[id[i]];
+        bytes[at++] = hex.charCodeAt(0);
+        bytes[at++] = hex.charCodeAt(1);
+      }
+      offsets[row + 1] = at;
     }
     column.byteLength = at;
+    if (uuid) {
+      return arrow.makeData({ type: UUID_TYPE, length: rows, nullCount: 0, data: bytes.subarray(0, at) });
+    }
     column.validity.fill(0xff, 0, (rows + 7) >> 3); // never NULL
     return column.toData(rows);
   }

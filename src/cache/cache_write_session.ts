@@ -120,9 +120,6 @@ export class CacheWriteSession {
     options: WriteSessionOptions = {},
   ): Promise<CacheWriteSession> {
     const session = new CacheWriteSession(cache, sourceName, options);
-    // Row ids: the sync's start (base 36, so later syncs sort after earlier ones), a random part
-    // per stream (unique across streams and processes), then the builder's zero-padded counter.
-    const syncPart = (options.syncId ?? Date.now()).toString(36);
     for (const plan of plans) {
       const table = await cache.claimTable(sourceName, plan.stream.name, plan.stream.json_schema, plan);
       const existing = await session.#existingColumns(table);
@@ -137,7 +134,8 @@ export class CacheWriteSession {
         builder: new ArrowBatchBuilder(columns, {
           batchRows: session.#options.batchRows,
           syncId: options.syncId,
-          idPrefix: `${syncPart}-${crypto.randomUUID().slice(0, 8)}-`,
+          // Row ids begin with the sync's start, so later syncs' ids sort after earlier ones.
+          idTime: options.syncId,
         }),
         columns,
         stagedRows: 0,

@@ -43,7 +43,7 @@ const EVERY_TYPE = {
 };
 
 Deno.test("ArrowBatchBuilder batches load into DuckDB with every column typed", () => {
-  const builder = new ArrowBatchBuilder(toStreamColumns(EVERY_TYPE), { syncId: 42, idPrefix: "run1-" });
+  const builder = new ArrowBatchBuilder(toStreamColumns(EVERY_TYPE), { syncId: 42, idTime: 0, idSeed: 0 });
   builder.add({
     id: 9007199254740991,
     big: "123456789012345678901234567890",
@@ -79,7 +79,7 @@ Deno.test("ArrowBatchBuilder batches load into DuckDB with every column typed", 
     address: "VARCHAR",
     tags: "VARCHAR",
     anything: "VARCHAR",
-    _airbyte_raw_id: "VARCHAR",
+    _airbyte_raw_id: "UUID",
     _airbyte_extracted_at: "TIMESTAMP WITH TIME ZONE",
     _airbyte_meta: "VARCHAR",
   });
@@ -105,7 +105,7 @@ Deno.test("ArrowBatchBuilder batches load into DuckDB with every column typed", 
     address: '{"city":"Montréal","zip":"H2X"}',
     tags: '["a","b"]',
     anything: '"text"',
-    _airbyte_raw_id: "run1-000000000000",
+    _airbyte_raw_id: "00000000-0000-7000-8000-000000000000",
     extracted_at: "2024-03-02 00:00:00.123+00",
     _airbyte_meta: '{"changes":[],"sync_id":42}',
   });
@@ -124,7 +124,7 @@ Deno.test("ArrowBatchBuilder batches load into DuckDB with every column typed", 
     address: null,
     tags: null,
     anything: "7",
-    _airbyte_raw_id: "run1-000000000001",
+    _airbyte_raw_id: "00000000-0000-7000-8000-000000000001",
     extracted_at: "2024-03-02 00:00:00+00",
     _airbyte_meta: '{"changes":[],"sync_id":42}',
   });
@@ -419,7 +419,7 @@ Deno.test("ArrowBatchBuilder reuses itself across batches without carrying rows 
       d: { type: "string", format: "date" },
     },
   });
-  const builder = new ArrowBatchBuilder(columns, { idPrefix: "p-", batchRows: 16 });
+  const builder = new ArrowBatchBuilder(columns, { idTime: 0, idSeed: 0, batchRows: 16 });
   for (let i = 0; i < 1000; i++) {
     builder.add(i % 3 === 0 ? { n: i } : { n: i, s: `v${i}`, ok: i % 2 === 0, d: "2020-01-01" }, i);
   }
@@ -442,7 +442,7 @@ Deno.test("ArrowBatchBuilder reuses itself across batches without carrying rows 
     ok: 666n,
     oks: 333n,
     d: 666n,
-    lo: "p-000000000000",
+    lo: "00000000-0000-7000-8000-000000000000",
     max_n: 999n,
   });
   assert.deepEqual(summary(second), {
@@ -451,7 +451,7 @@ Deno.test("ArrowBatchBuilder reuses itself across batches without carrying rows 
     ok: 0n,
     oks: null,
     d: 0n,
-    lo: "p-000000001000",
+    lo: "00000000-0000-7000-8000-0000000003e8",
     max_n: 0n,
   });
   // Ids keep counting across batches, so they stay unique, and sort as text in insertion order.
@@ -461,7 +461,7 @@ Deno.test("ArrowBatchBuilder reuses itself across batches without carrying rows 
     [{ ids: 1005n }],
   );
   assert.deepEqual(db.rows(`SELECT _airbyte_raw_id FROM ${second} ORDER BY n DESC LIMIT 1`), [{
-    _airbyte_raw_id: "p-000000001000",
+    _airbyte_raw_id: "00000000-0000-7000-8000-0000000003e8",
   }]);
 });
 
@@ -505,7 +505,7 @@ Deno.test("ArrowBatchBuilder finish with no rows gives a valid empty batch", () 
   assert.deepEqual(db.rows(`SELECT count(*) AS n FROM ${load(bytes)}`), [{ n: 0n }]);
 });
 
-Deno.test("ArrowBatchBuilder omits sync_id when none is given and uses a random id prefix", () => {
+Deno.test("ArrowBatchBuilder omits sync_id when none is given and gives each builder its own UUIDs", () => {
   const columns = toStreamColumns({ properties: {} });
   const a = new ArrowBatchBuilder(columns);
   const b = new ArrowBatchBuilder(columns);
@@ -514,21 +514,45 @@ Deno.test("ArrowBatchBuilder omits sync_id when none is given and uses a random 
   const [ra] = arrow.tableFromIPC(a.finish()).toArray().map((r) => r.toJSON());
   const [rb] = arrow.tableFromIPC(b.finish()).toArray().map((r) => r.toJSON());
   assert.equal(ra._airbyte_meta, '{"changes":[]}');
-  assert.match(String(ra._airbyte_raw_id), /^[0-9a-f]{16}-000000000000$/);
-  assert.notEqual(ra._airbyte_raw_id, rb._airbyte_raw_id);
+  const hex = (id: unknown) => Array.from(id as Uint8Array, (x) => x.toString(16).padStart(2, "0")).join("");
+  // Version 7, RFC 9562 variant, counter 0; the time is now and the seed random.
+  assert.match(hex(ra._airbyte_raw_id), /^[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{5}0000000000$/);
+  const ms = parseInt(hex(ra._airbyte_raw_id).slice(0, 12), 16);
+  assert.ok(Math.abs(ms - Date.now()) < 60_000);
+  assert.notEqual(hex(ra._airbyte_raw_id), hex(rb._airbyte_raw_id));
 });
 
-Deno.test("ArrowBatchBuilder row ids sort as text in the order rows were added, across batches", () => {
-  const builder = new ArrowBatchBuilder(toStreamColumns({ properties: { n: { type: "integer" } } }), {
-    idPrefix: "s-",
-  });
+Deno.test("ArrowBatchBuilder row ids sort in the order rows were added, across batches and syncs", () => {
   const ids: string[] = [];
-  for (const size of [9, 3, 120]) {
-    for (let i = 0; i < size; i++) builder.add({ n: i }, 0);
-    const batch = arrow.tableFromIPC(builder.finish());
-    const column = batch.getChild("_airbyte_raw_id")!;
-    for (let i = 0; i < batch.numRows; i++) ids.push(String(column.get(i)));
+  for (const idTime of [1_700_000_000_000, 1_700_000_000_001]) {
+    // A later sync with a smaller seed still sorts after: the time comes first.
+    const builder = new ArrowBatchBuilder(toStreamColumns({ properties: { n: { type: "integer" } } }), {
+      idTime,
+      idSeed: idTime === 1_700_000_000_000 ? 0xffffffff : 0,
+    });
+    for (const size of [9, 3, 300]) {
+      for (let i = 0; i < size; i++) builder.add({ n: i }, 0);
+      const batch = arrow.tableFromIPC(builder.finish());
+      const column = batch.getChild("_airbyte_raw_id")!;
+      for (let i = 0; i < batch.numRows; i++) {
+        ids.push(Array.from(column.get(i) as Uint8Array, (x) => x.toString(16).padStart(2, "0")).join(""));
+      }
+    }
   }
   assert.deepEqual([...ids].sort(), ids);
   assert.equal(new Set(ids).size, ids.length);
+});
+
+Deno.test("ArrowBatchBuilder writes row ids as UUID text into a table made when ids were text", () => {
+  const columns = toStreamColumns({ properties: { n: { type: "integer" } } }).map((c) =>
+    c.name === "_airbyte_raw_id" ? { ...c, sqlType: "VARCHAR" } : c
+  );
+  const builder = new ArrowBatchBuilder(columns, { idTime: 1, idSeed: 2 });
+  builder.add({ n: 1 }, 0);
+  builder.add({ n: 2 }, 0);
+  const rows = arrow.tableFromIPC(builder.finish()).toArray().map((r) => r.toJSON());
+  assert.deepEqual(rows.map((r) => r._airbyte_raw_id), [
+    "00000000-0001-7000-8000-080000000000",
+    "00000000-0001-7000-8000-080000000001",
+  ]);
 });

@@ -187,7 +187,12 @@ class Differential {
     for (const [stream, schema] of Object.entries(schemas)) {
       const columns = toStreamColumns(schema);
       // A small first allocation, so rows the scanner writes also cross the builders' buffer growth.
-      const builderOptions = { syncId: 7, idPrefix: `run-${stream}-`, batchRows: options.batchRows ?? 16 };
+      const builderOptions = {
+        syncId: 7,
+        idTime: 7,
+        idSeed: stream.length,
+        batchRows: options.batchRows ?? 16,
+      };
       this.ref.builders.set(stream, new ArrowBatchBuilder(columns, builderOptions));
       this.fast.builders.set(stream, new ArrowBatchBuilder(columns, builderOptions));
       const json = columns.filter((c) => c.kind === "json" && !c.name.startsWith("_airbyte_"));

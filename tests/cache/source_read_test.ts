@@ -46,7 +46,7 @@ Deno.test("Source.read types faker's columns from the JSON Schema and adds the A
   const types = Object.fromEntries(t.toArray().map((r) => [r.column_name, r.data_type]));
   assert.equal(types.id, "BIGINT");
   assert.equal(types.updated_at, "TIMESTAMP WITH TIME ZONE");
-  assert.equal(types._airbyte_raw_id, "VARCHAR");
+  assert.equal(types._airbyte_raw_id, "UUID");
   assert.equal(types._airbyte_extracted_at, "TIMESTAMP WITH TIME ZONE");
   assert.equal(types._airbyte_meta, "VARCHAR");
   const rows = await cache.get("users").toArray();

@@ -145,7 +145,7 @@ Deno.test("toStreamColumns keeps schema order, normalizes names and appends the 
       ["Order ID", "order_id", "BIGINT"],
       ["1st-choice", "_1st_choice", "VARCHAR"],
       ["Total", "total", "DOUBLE"],
-      ["_airbyte_raw_id", "_airbyte_raw_id", "VARCHAR"],
+      ["_airbyte_raw_id", "_airbyte_raw_id", "UUID"],
       ["_airbyte_extracted_at", "_airbyte_extracted_at", "TIMESTAMPTZ"],
       ["_airbyte_meta", "_airbyte_meta", "VARCHAR"],
     ],
@@ -269,7 +269,7 @@ Deno.test("alignColumnsToTable converts values to an existing column's type and 
     ["amount", "string", "VARCHAR"],
     ["score", "integer", "BIGINT"],
   ]);
-  const builder = new ArrowBatchBuilder(columns, { idPrefix: "a-" });
+  const builder = new ArrowBatchBuilder(columns);
   builder.add({ amount: 12.5, score: "2021-01-01" }, 0);
   db.conn.insertArrowFromIPCStream(builder.finish(), { name: "aligned_stage", create: true });
   db.conn.query("INSERT INTO aligned BY NAME SELECT * FROM aligned_stage");
