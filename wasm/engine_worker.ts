@@ -13,9 +13,7 @@
  *
  * @module
  */
-import * as arrow from "apache-arrow";
-import type { DuckDBEngine } from "./duckdb_engine.ts";
-import { openNodeEngine } from "./load_node.ts";
+import { type NodeDuckDBEngine, openNodeEngine } from "./load_node.ts";
 
 interface Port {
   on(event: "message", listener: (message: any) => void): void;
@@ -25,7 +23,7 @@ interface Port {
 const workerThreads = (globalThis as { process?: { getBuiltinModule(id: string): any } }).process!
   .getBuiltinModule("node:worker_threads");
 const port: Port = workerThreads.parentPort;
-let engine: DuckDBEngine | undefined;
+let engine: NodeDuckDBEngine | undefined;
 const slots: SharedArrayBuffer[] = [];
 
 async function handle(message: any): Promise<{ result?: { buffer: SharedArrayBuffer; length: number } }> {
@@ -34,7 +32,8 @@ async function handle(message: any): Promise<{ result?: { buffer: SharedArrayBuf
       engine = await openNodeEngine(message.path);
       return {};
     case "query": {
-      const ipc = arrow.tableToIPC(await engine!.query(message.sql), "stream");
+      // DuckDB's own IPC bytes go through as they are: no decoding here.
+      const ipc = await engine!.queryIPC(message.sql);
       const buffer = new SharedArrayBuffer(ipc.byteLength);
       new Uint8Array(buffer).set(ipc);
       return { result: { buffer, length: ipc.byteLength } };

@@ -18,7 +18,7 @@
  *
  * @module
  */
-import * as arrow from "apache-arrow";
+import type * as arrow from "apache-arrow";
 import * as duckdb from "@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
@@ -72,7 +72,13 @@ async function instantiate(): Promise<Bindings> {
   return db;
 }
 
-class NodeEngine implements DuckDBEngine {
+/** The in-process engine: a {@linkcode DuckDBEngine} that can also hand out raw IPC bytes. */
+export interface NodeDuckDBEngine extends DuckDBEngine {
+  /** Run SQL; the result as Arrow IPC stream bytes. */
+  queryIPC(sql: string): Promise<Uint8Array>;
+}
+
+class NodeEngine implements NodeDuckDBEngine {
   #closed = false;
   #inTransaction = false;
   #mod: WasmModule;
@@ -86,10 +92,16 @@ class NodeEngine implements DuckDBEngine {
     this.#mod = db.mod as unknown as WasmModule;
   }
 
-  query(sql: string): Promise<arrow.Table> {
-    return Promise.resolve().then(() =>
-      arrow.tableFromIPC(this.#run(() => this.db.runQuery(this.conn, sql)))
-    );
+  async query(sql: string): Promise<arrow.Table> {
+    const bytes = await this.queryIPC(sql);
+    // Loaded on first use: the worker only passes IPC bytes on and never needs it.
+    const { tableFromIPC } = await import("apache-arrow");
+    return tableFromIPC(bytes);
+  }
+
+  /** Run SQL; the result as Arrow IPC stream bytes, as DuckDB wrote them. */
+  queryIPC(sql: string): Promise<Uint8Array> {
+    return Promise.resolve().then(() => this.#run(() => this.db.runQuery(this.conn, sql)));
   }
 
   exec(sql: string): Promise<void> {
@@ -197,7 +209,10 @@ class NodeEngine implements DuckDBEngine {
  * if (v !== 7) throw new Error("row lost");
  * ```
  */
-export async function openNodeEngine(path: string, options: NodeEngineOptions = {}): Promise<DuckDBEngine> {
+export async function openNodeEngine(
+  path: string,
+  options: NodeEngineOptions = {},
+): Promise<NodeDuckDBEngine> {
   const file = path === ":memory:" ? null : nodePath.resolve(path);
   if (file && !fs.existsSync(file)) {
     // A WAL without its database is a leftover; DuckDB would delete it, but that call never

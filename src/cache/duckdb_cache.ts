@@ -118,26 +118,24 @@ export class DuckDBCache implements DatasetHost, AsyncDisposable {
     this.#path = await resolveCachePath(this.#path);
     const engine = await openEngine(this.#path, { assetsBaseUrl: this.#assetsBaseUrl });
     const s = ident(this.schemaName);
-    await engine.exec(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    // One transaction: one sync to disk instead of five (each commit fdatasyncs the WAL).
     await engine.exec(
-      `CREATE TABLE IF NOT EXISTS ${s}.${STREAMS_TABLE} (source_name VARCHAR, stream_name VARCHAR, ` +
+      `BEGIN TRANSACTION; CREATE SCHEMA IF NOT EXISTS ${s}; ` +
+        `CREATE TABLE IF NOT EXISTS ${s}.${STREAMS_TABLE} (source_name VARCHAR, stream_name VARCHAR, ` +
         `table_name VARCHAR, json_schema VARCHAR, primary_key VARCHAR, cursor_field VARCHAR, updated_at TIMESTAMPTZ, ` +
-        `PRIMARY KEY (source_name, stream_name))`,
-    );
-    await engine.exec(
-      `CREATE TABLE IF NOT EXISTS ${s}.${STATE_TABLE} (source_name VARCHAR, state_key VARCHAR, ` +
-        `state_type VARCHAR, state_json VARCHAR, updated_at TIMESTAMPTZ, PRIMARY KEY (source_name, state_key))`,
-    );
-    await engine.exec(
-      `CREATE TABLE IF NOT EXISTS ${s}.${DESTINATION_STATE_TABLE} (source_name VARCHAR, destination_name VARCHAR, ` +
+        `PRIMARY KEY (source_name, stream_name)); ` +
+        `CREATE TABLE IF NOT EXISTS ${s}.${STATE_TABLE} (source_name VARCHAR, state_key VARCHAR, ` +
+        `state_type VARCHAR, state_json VARCHAR, updated_at TIMESTAMPTZ, PRIMARY KEY (source_name, state_key)); ` +
+        `CREATE TABLE IF NOT EXISTS ${s}.${DESTINATION_STATE_TABLE} (source_name VARCHAR, destination_name VARCHAR, ` +
         `state_key VARCHAR, state_type VARCHAR, state_json VARCHAR, updated_at TIMESTAMPTZ, ` +
-        `PRIMARY KEY (source_name, destination_name, state_key))`,
-    );
-    await engine.exec(
-      `CREATE TABLE IF NOT EXISTS ${s}.${DELIVERY_TABLE} (source_name VARCHAR, destination_name VARCHAR, ` +
+        `PRIMARY KEY (source_name, destination_name, state_key)); ` +
+        `CREATE TABLE IF NOT EXISTS ${s}.${DELIVERY_TABLE} (source_name VARCHAR, destination_name VARCHAR, ` +
         `stream_name VARCHAR, last_raw_id VARCHAR, updated_at TIMESTAMPTZ, ` +
-        `PRIMARY KEY (source_name, destination_name, stream_name))`,
-    );
+        `PRIMARY KEY (source_name, destination_name, stream_name)); COMMIT`,
+    ).catch(async (error) => {
+      await engine.exec("ROLLBACK").catch(() => {});
+      throw error;
+    });
     // Staging tables left by a read that died are uncommitted work: drop them.
     const leftovers = await engine.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = ${literal(this.schemaName)} ` +
