@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   byteChunks,
+  LineSpans,
   LineSplitter,
   LineSplitterStream,
   type OversizedLineInfo,
@@ -243,4 +244,56 @@ Deno.test("LineSplitterStream splits bytes piped through it", async () => {
     new LineSplitterStream(),
   );
   assert.deepEqual(await collect(lines), ["hé", "wörld", "end"]);
+});
+
+/** Every line `pushSpans` + `flushSpans` give for `chunks`, decoded. */
+function spanLines(splitter: LineSplitter, chunks: Uint8Array[]): string[] {
+  const spans = new LineSpans();
+  const decoder = new TextDecoder();
+  const lines: string[] = [];
+  const take = () => {
+    for (let k = 0; k < spans.count; k++) lines.push(spans.text(k, decoder));
+  };
+  for (const chunk of chunks) {
+    splitter.pushSpans(chunk, spans);
+    take();
+  }
+  splitter.flushSpans(spans);
+  take();
+  return lines;
+}
+
+Deno.test("LineSplitter.pushSpans gives the same lines as push, for any cut of the bytes", () => {
+  const text = '\ufeff{"a":1}\r\nh\u00e9 \u{1F600}\n\n{"b":"x"}\r\nlast';
+  const bytes = encoder.encode(text);
+  const expected = ['{"a":1}', "h\u00e9 \u{1F600}", "", '{"b":"x"}', "last"];
+  for (let cut = 0; cut <= bytes.length; cut++) {
+    for (const second of [cut, Math.min(bytes.length, cut + 3)]) {
+      assert.deepEqual(
+        spanLines(new LineSplitter(), cutAt(bytes, cut, second)),
+        expected,
+        `cut at ${cut}/${second}`,
+      );
+    }
+  }
+});
+
+Deno.test("LineSplitter.pushSpans skips an oversized line, reports it, and keeps reading", () => {
+  const reports: OversizedLineInfo[] = [];
+  const splitter = new LineSplitter({ maxLineBytes: 10, onOversizedLine: (info) => reports.push(info) });
+  const lines = spanLines(
+    splitter,
+    cutAt(encoder.encode("ok\n0123456789ABC\nfine\n0123456789XYZ-tail"), 5, 20),
+  );
+  assert.deepEqual(lines, ["ok", "fine"]);
+  assert.deepEqual(reports.map((r) => r.bytes), [13, 18]);
+  assert.ok(reports[0].head.startsWith("0123456789"));
+});
+
+Deno.test("LineSplitter.pushSpans spans point into the chunk without copying complete lines", () => {
+  const chunk = encoder.encode("one\ntwo\n");
+  const spans = new LineSplitter().pushSpans(chunk, new LineSpans());
+  assert.equal(spans.count, 2);
+  assert.equal(spans.buffers[1], chunk);
+  assert.deepEqual([spans.starts[1], spans.ends[1]], [4, 7]);
 });
