@@ -1,7 +1,10 @@
 /**
- * How fast do connector output bytes become Airbyte messages? Generates 1M RECORD lines
- * (12 fields, ~300-420 bytes each) in memory as 64 KiB chunks, then times the hot path:
- * `splitLines` + `parseMessageLine`, and the batched path `AirbyteMessageIterator.fromByteStream`.
+ * How fast do connector output bytes become Airbyte messages, and Arrow batches? Generates 1M
+ * RECORD lines (12 fields, ~300-420 bytes each) in memory as 64 KiB chunks, then times
+ * `splitLines` + `parseMessageLine`, the batched path `AirbyteMessageIterator.fromByteStream`,
+ * and the two ways a read builds Arrow batches of 50,000 rows: parsed messages into
+ * `ArrowBatchBuilder.add` (the general path), and byte spans into `RecordLineScanner` (the
+ * cache's fast path).
  *
  * Run: `npx deno run -A bench/parse_throughput.ts [records]`
  *
@@ -10,6 +13,10 @@
 import { splitLineBatches, splitLines } from "../src/protocol/line_splitter.ts";
 import { parseMessageLine } from "../src/protocol/message_parser.ts";
 import { AirbyteMessageIterator } from "../src/protocol/message_iterator.ts";
+import { LineSpans, LineSplitter } from "../src/protocol/line_splitter.ts";
+import { ArrowBatchBuilder } from "../src/cache/arrow_batch_builder.ts";
+import { RecordLineScanner } from "../src/cache/record_line_scanner.ts";
+import { toStreamColumns } from "../src/cache/stream_schema.ts";
 
 const RECORDS = Number(globalThis.Deno?.args?.[0] ?? 1_000_000);
 const CHUNK_BYTES = 64 * 1024;
@@ -107,6 +114,26 @@ async function timeIt(label: string, bytes: number, run: () => Promise<number>):
   best.set(label, Math.min(best.get(label) ?? Infinity, ms));
 }
 
+/** The JSON Schema of the generated records. */
+const USERS_SCHEMA = {
+  type: "object",
+  properties: {
+    id: { type: "integer" },
+    uuid: { type: "string" },
+    name: { type: "string" },
+    email: { type: "string" },
+    age: { type: "integer" },
+    score: { type: "number" },
+    active: { type: "boolean" },
+    created_at: { type: "string", format: "date-time", airbyte_type: "timestamp_with_timezone" },
+    city: { type: "string" },
+    tags: { type: "array", items: { type: "string" } },
+    address: { type: "object", properties: { street: { type: "string" }, zip: { type: "string" } } },
+    notes: { type: "string" },
+  },
+};
+const BATCH_ROWS = 50_000;
+
 const { chunks, bytes, minLine, maxLine } = generateChunks();
 console.log(
   `${RECORDS} RECORD lines, ${(bytes / 1e6).toFixed(0)} MB, ${minLine}-${maxLine} bytes per line, ` +
@@ -144,6 +171,43 @@ for (let round = 1; round <= ROUNDS; round++) {
     for await (const batch of AirbyteMessageIterator.fromByteStream(fromArray(chunks)).batches()) {
       for (const message of batch) if (message.type === "RECORD") n++;
     }
+    return n;
+  });
+  await timeIt("parse + ArrowBatchBuilder.add (general path)", bytes, async () => {
+    const builder = new ArrowBatchBuilder(toStreamColumns(USERS_SCHEMA), { batchRows: BATCH_ROWS });
+    let n = 0;
+    for await (const lines of splitLineBatches(fromArray(chunks))) {
+      for (const line of lines) {
+        const outcome = parseMessageLine(line);
+        if (!outcome.ok || outcome.message.type !== "RECORD") continue;
+        builder.add(
+          outcome.message.record.data as Record<string, unknown>,
+          outcome.message.record.emitted_at,
+        );
+        if (builder.rowCount >= BATCH_ROWS) builder.finish();
+        n++;
+      }
+    }
+    builder.finish();
+    return n;
+  });
+  await timeIt("byte spans + RecordLineScanner (cache fast path)", bytes, async () => {
+    const builder = new ArrowBatchBuilder(toStreamColumns(USERS_SCHEMA), { batchRows: BATCH_ROWS });
+    const scanner = new RecordLineScanner((stream) => stream === "users" ? builder : undefined);
+    const splitter = new LineSplitter();
+    const spans = new LineSpans();
+    let n = 0;
+    for await (const chunk of fromArray(chunks)) {
+      splitter.pushSpans(chunk, spans);
+      for (let k = 0; k < spans.count; k++) {
+        if (scanner.addBytes(spans.buffers[k], spans.starts[k], spans.ends[k]) === undefined) {
+          throw new Error("the scanner declined a plain record");
+        }
+        if (builder.rowCount >= BATCH_ROWS) builder.finish();
+        n++;
+      }
+    }
+    builder.finish();
     return n;
   });
   await timeIt("AirbyteMessageIterator.fromByteStream", bytes, async () => {
