@@ -18,6 +18,8 @@ import { RecordLineScanner } from "./record_line_scanner.ts";
 import {
   addMissingColumnsSql,
   alignColumnsToTable,
+  canonicalSqlType,
+  type ColumnSpec,
   createTableSql,
   toStreamColumns,
 } from "./stream_schema.ts";
@@ -69,6 +71,11 @@ interface Sink {
   stagedRows: number;
   stageCreated: boolean;
   tableExists: boolean;
+  /**
+   * Batches go straight into the table, not a staging table: an append to a table whose columns
+   * are exactly the batches' columns. Its rows then wait for a state (or the end) to commit.
+   */
+  direct: boolean;
   records: number;
   reported: number;
 }
@@ -141,6 +148,7 @@ export class CacheWriteSession {
         stagedRows: 0,
         stageCreated: false,
         tableExists: exists,
+        direct: plan.strategy === "append" && exists && sameColumns(existing, columns),
         records: 0,
         reported: 0,
       });
@@ -207,11 +215,10 @@ export class CacheWriteSession {
     const bytes = sink.builder.byteEstimate;
     const ipc = sink.builder.finish();
     const schema = this.#cache.schemaName;
-    const create = !sink.stageCreated;
-    sink.stageCreated = true;
+    const table = sink.direct ? sink.table : sink.stage;
+    const create = !sink.direct && !sink.stageCreated;
+    if (!sink.direct) sink.stageCreated = true;
     sink.stagedRows += rows;
-    // One insert in flight: the engine (a worker thread in Deno and Node) inserts this batch
-    // while the caller builds the next one. Its failure surfaces at the next flush or commit.
     // Up to MAX_INFLIGHT inserts queue at the engine (a worker thread in Deno and Node) while
     // the caller builds the next batch. More than one: DuckDB's insert time swings 10× from
     // batch to batch (it compresses a row group each time one fills), and a queue keeps it busy
@@ -220,11 +227,12 @@ export class CacheWriteSession {
     const insert = this.#cache.exclusive(async (engine) => {
       // Batches go into an open transaction: one sync per commit instead of one per batch.
       await this.#begin(engine);
-      await engine.insertArrowIPC(ipc, { schema, table: sink.stage, create });
+      await engine.insertArrowIPC(ipc, { schema, table, create });
       this.#txnRows += rows;
       // A connector that sends no state for a long time must not grow one transaction without
-      // bound: commit the staging table alone. It is dropped on open if the read never finishes.
-      if (this.#txnRows >= STAGE_COMMIT_ROWS) await this.#end(engine, "COMMIT");
+      // bound: commit the staging tables alone (they are dropped on open if the read never
+      // finishes). Not when rows went straight into a table: they must wait for their state.
+      if (this.#txnRows >= STAGE_COMMIT_ROWS && !this.#directRowsPending()) await this.#end(engine, "COMMIT");
     });
     insert.catch(() => {}); // observed when awaited; avoid an unhandled rejection
     this.#inflight.push(insert);
@@ -237,6 +245,11 @@ export class CacheWriteSession {
     const results = await Promise.allSettled(pending);
     const failed = results.find((r) => r.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
+
+  #directRowsPending(): boolean {
+    for (const sink of this.#sinks.values()) if (sink.direct && sink.stagedRows > 0) return true;
+    return false;
   }
 
   /** Tell progress about records added since the last report (and a flushed batch's bytes). */
@@ -283,6 +296,8 @@ export class CacheWriteSession {
         for (const sink of this.#sinks.values()) {
           if (sink.plan.strategy === "replace") {
             if (final) await this.#applyReplace(engine, sink);
+          } else if (sink.direct) {
+            sink.stagedRows = 0; // already in the table: this commit makes them durable
           } else if (sink.stagedRows > 0) {
             await this.#applyIncremental(engine, sink);
           } else if (final && !sink.tableExists) {
@@ -394,6 +409,15 @@ export class CacheWriteSession {
       }
     }).catch(() => undefined);
   }
+}
+
+/** Are a table's columns (in order) exactly `columns`, so that batches insert by position? */
+function sameColumns(existing: { name: string; sqlType: string }[], columns: ColumnSpec[]): boolean {
+  return existing.length === columns.length &&
+    existing.every((e, i) =>
+      e.name.toLowerCase() === columns[i].name.toLowerCase() &&
+      canonicalSqlType(e.sqlType) === canonicalSqlType(columns[i].sqlType)
+    );
 }
 
 function errorText(e: unknown): string {
