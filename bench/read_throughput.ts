@@ -6,8 +6,8 @@
  *   npm run bench -- --records 1000000 [--sizes 100000,1000000,10000000] [--no-pyairbyte]
  *
  * Two times per size: the whole `source.read()` call (discovery and DuckDB-WASM's start, about
- * 1.4 s, included; PyAirbyte is timed the same way, so the ratio uses it), and from the read's
- * connector spawn to the committed state. The last line reads
+ * 1.4 s, included; PyAirbyte is timed the same way, so the ratio uses it), and from the moment the
+ * cache is open (the steady state of a long-lived process) to the committed state. The last line reads
  * `throughput_ratio_vs_pyairbyte=X records_per_s=Y peak_rss_mb=Z records=N` (Y: whole read).
  *
  * @module
@@ -60,7 +60,7 @@ async function ours(n: number) {
     ...r,
     mbPerSecond: data.bytes / 1e6 / r.readSeconds,
     recordsPerSecond: n / r.readSeconds,
-    fromSpawnPerSecond: n / r.fromReadSpawnSeconds,
+    fromCacheOpenPerSecond: n / r.fromCacheOpenSeconds,
     data,
   };
 }
@@ -96,8 +96,8 @@ for (const n of sizes) {
       Math.round(r.recordsPerSecond)
     } ` +
       `mb_per_s=${r.mbPerSecond.toFixed(1)} peak_rss_mb=${Math.round(r.peakRssMb)} ` +
-      `from_read_spawn_seconds=${r.fromReadSpawnSeconds.toFixed(2)} from_read_spawn_records_per_s=${
-        Math.round(r.fromSpawnPerSecond)
+      `from_cache_open_seconds=${r.fromCacheOpenSeconds.toFixed(2)} from_cache_open_records_per_s=${
+        Math.round(r.fromCacheOpenPerSecond)
       }`,
   );
 }

@@ -17,6 +17,7 @@ import { CachedDataset, type DatasetHost } from "./cached_dataset.ts";
 import { normalizeName } from "./column_names.ts";
 import { openEngine } from "./open_engine.ts";
 import { resolveCachePath } from "./cache_path.ts";
+import { getRuntime } from "../runtime/detect.ts";
 
 /**
  * Options for {@linkcode DuckDBCache}.
@@ -83,6 +84,10 @@ export class DuckDBCache implements DatasetHost, AsyncDisposable {
   #closed = false;
   // One statement or transaction at a time: interleaved awaits must not mix transactions.
   #queue: Promise<unknown> = Promise.resolve();
+  /** Settles early in opening: did this cache create its database? */
+  #isNew?: Promise<boolean>;
+  /** Set once the engine is open and the internal tables exist. */
+  #opened = false;
 
   constructor(options: DuckDBCacheOptions = {}) {
     this.#path = options.path;
@@ -114,8 +119,44 @@ export class DuckDBCache implements DatasetHost, AsyncDisposable {
     return this.#engine;
   }
 
+  /**
+   * Whether this cache is creating its database (a file that did not exist yet, or memory) and
+   * has not finished opening it: then it holds no tables and no state. Known long before
+   * DuckDB-WASM is ready, so a read into a new cache can start its connector while the engine
+   * starts. Once the engine is open this is false (anything may have been written since).
+   * Starts opening.
+   *
+   * @returns true for a new database still opening; false otherwise, or when unknown (OPFS).
+   *
+   * @example A new file is new once
+   * ```ts
+   * import { DuckDBCache } from "./duckdb_cache.ts";
+   * const dir = Deno.makeTempDirSync();
+   * const first = new DuckDBCache({ path: `${dir}/c.duckdb` });
+   * if (!await first.isNewDatabase()) throw new Error();
+   * await first.close();
+   * const again = new DuckDBCache({ path: `${dir}/c.duckdb` });
+   * if (await again.isNewDatabase()) throw new Error();
+   * await again.close();
+   * Deno.removeSync(dir, { recursive: true });
+   * ```
+   */
+  isNewDatabase(): Promise<boolean> {
+    const opening = this.engine();
+    if (this.#opened) return Promise.resolve(false);
+    return this.#isNew ?? opening.then(() => false);
+  }
+
   async #open(): Promise<DuckDBEngine> {
-    this.#path = await resolveCachePath(this.#path);
+    let settle!: (isNew: boolean) => void;
+    this.#isNew = new Promise((resolve) => settle = resolve);
+    try {
+      this.#path = await resolveCachePath(this.#path);
+      settle(await createsDatabase(this.#path));
+    } catch (error) {
+      settle(false);
+      throw error;
+    }
     const engine = await openEngine(this.#path, { assetsBaseUrl: this.#assetsBaseUrl });
     const s = ident(this.schemaName);
     // One transaction: one sync to disk instead of five (each commit fdatasyncs the WAL).
@@ -144,6 +185,7 @@ export class DuckDBCache implements DatasetHost, AsyncDisposable {
     for (const row of leftovers.toArray()) {
       await engine.exec(`DROP TABLE IF EXISTS ${qualified(this.schemaName, String(row.table_name))}`);
     }
+    this.#opened = true;
     return engine;
   }
 
@@ -383,5 +425,16 @@ export class CacheStateWriter extends StateWriterBase {
   protected async _writeState(message: AirbyteStateMessage): Promise<void> {
     const sql = this.#cache.stateUpsertSql(this.#source, message, this.#destination);
     await this.#cache.exclusive((e) => e.exec(sql));
+  }
+}
+
+/** Will opening `path` create the database? Unknown (OPFS, a browser) counts as no. */
+async function createsDatabase(path: string): Promise<boolean> {
+  if (path === ":memory:") return true;
+  if (path.startsWith("opfs://")) return false;
+  try {
+    return !(await (await getRuntime()).exists(path));
+  } catch {
+    return false;
   }
 }

@@ -50,16 +50,21 @@ export interface RunOptions {
   /**
    * Offered every stdout line as UTF-8 bytes before it is decoded (when the executor can give
    * bytes). It returns true when it took the line, false to let it be parsed as usual, or a
-   * promise (it took the line; wait for it before the next one). The cache's record scanner.
+   * promise to wait for before the next line, which settles to false when the line is to be
+   * parsed after all. The cache's record scanner.
    */
   recordLine?: RecordLineSink;
 }
 
 /**
- * Takes a line `bytes[start, end)` (true), declines it (false), or takes it and asks the reader to
- * wait (a promise). See {@linkcode RunOptions.recordLine}.
+ * Takes a line `bytes[start, end)` (true), declines it (false), or asks the reader to wait (a
+ * promise; `false` from it declines). See {@linkcode RunOptions.recordLine}.
  */
-export type RecordLineSink = (bytes: Uint8Array, start: number, end: number) => boolean | Promise<void>;
+export type RecordLineSink = (
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+) => boolean | Promise<boolean | void>;
 
 const LOG_TAIL = 50;
 // Field names that are secret by convention, even when a spec forgets `airbyte_secret`.
@@ -296,10 +301,7 @@ export abstract class ConnectorBase {
       if (end === start) continue;
       const taken = recordLine(buffer, start, end);
       if (taken === true) continue;
-      if (taken !== false) {
-        await taken;
-        continue;
-      }
+      if (taken !== false && await taken !== false) continue;
       const msg = this.#take(decoder.decode(buffer.subarray(start, end)));
       if (msg === undefined) continue;
       if (msg.type === "CONTROL") {

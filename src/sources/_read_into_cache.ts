@@ -3,6 +3,7 @@
 import { CacheWriteSession } from "../cache/cache_write_session.ts";
 import { getDefaultCache } from "../cache/default_cache.ts";
 import { jobProgress } from "../connectors/_job_progress.ts";
+import type { RecordLineSink } from "../connectors/connector_base.ts";
 import type { AirbyteStateMessage } from "../protocol/messages.ts";
 import { ReadResult } from "../results/read_result.ts";
 import { planRead } from "./read_plan.ts";
@@ -13,7 +14,8 @@ export async function readIntoCache(source: Source, options: ReadOptions): Promi
   const cache = options.cache ?? getDefaultCache();
   const tracker = await jobProgress("read", source.name, options.progress);
   try {
-    // Instantiating DuckDB-WASM takes about a second: let it overlap discovery.
+    // Instantiating DuckDB-WASM takes about a second: let it overlap discovery and, when the read
+    // needs no state from the cache, the connector's start too.
     const opening = cache.engine();
     opening.catch(() => {}); // awaited below; a failure surfaces there
     await source.discover({ signal: options.signal });
@@ -22,23 +24,36 @@ export async function readIntoCache(source: Source, options: ReadOptions): Promi
       s.stream.name
     );
     let state: AirbyteStateMessage[] | undefined;
-    if (!options.forceFullRefresh && incremental.length) {
+    // A new cache holds no state: no need to wait for it to open.
+    if (
+      !options.forceFullRefresh && incremental.length &&
+      (options.stateProvider || !await cache.isNewDatabase())
+    ) {
       const provider = options.stateProvider ?? await cache.getStateProvider(source.name);
       state = provider.getStateInput(incremental);
     }
-    await opening;
-    const session = await CacheWriteSession.open(cache, source.name, plans, {
-      progress: tracker,
-      syncId: Date.now(),
-      commitEveryRows: options.checkpointRows,
-    });
+    const opened = opening.then(() =>
+      CacheWriteSession.open(cache, source.name, plans, {
+        progress: tracker,
+        syncId: Date.now(),
+        commitEveryRows: options.checkpointRows,
+      })
+    );
+    opened.catch(() => {}); // awaited below; the first record waits for it too
+    let session: CacheWriteSession | undefined;
+    // RECORD lines go from their bytes straight into Arrow buffers (the record line scanner).
+    // Lines that come before the session is open wait for it, and the connector with them.
+    const recordLine: RecordLineSink = (bytes, start, end) =>
+      session ? session.addRecordLine(bytes, start, end) : opened.then<boolean | void>((ready) => {
+        session = ready;
+        return ready.addRecordLine(bytes, start, end);
+      });
     try {
-      // RECORD lines go from their bytes straight into Arrow buffers (the record line scanner);
-      // the messages below are the lines it declined, in order.
-      const recordLine = session.addRecordLine;
+      // The messages below are the lines the scanner declined, in order.
       for await (
         const batch of source.readMessageBatches(catalog, state, { signal: options.signal, recordLine })
       ) {
+        session ??= await opened;
         for (const msg of batch) {
           if (msg.type === "RECORD") {
             const r = msg.record;
@@ -50,6 +65,7 @@ export async function readIntoCache(source: Source, options: ReadOptions): Promi
           }
         }
       }
+      session ??= await opened;
       await session.finish();
       if (session.ignoredStreams.length) {
         source.logger.warn(
@@ -58,7 +74,7 @@ export async function readIntoCache(source: Source, options: ReadOptions): Promi
         );
       }
     } catch (error) {
-      await session.abort();
+      await session?.abort();
       throw error;
     }
     tracker.finish();

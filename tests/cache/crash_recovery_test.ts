@@ -57,7 +57,7 @@ async function crashRounds(strategy: string, rounds: number) {
   for (let round = 0; round < rounds; round++) {
     const child = await runDeno(read);
     // Random moments across start-up, ingestion and commits.
-    await sleep(800 + Math.floor(Math.random() * 2500));
+    await sleep(1000 + Math.floor(Math.random() * 4000));
     let killed = true;
     try {
       child.kill("SIGKILL");
