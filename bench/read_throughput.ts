@@ -36,6 +36,9 @@ async function run(cmd: string, cmdArgs: string[], env: Record<string, string> =
 async function makeData(n: number): Promise<{ path: string; bytes: number }> {
   const path = `${work}/records_${n}.jsonl`;
   await run("python3", [`${ROOT}bench/make_replay_data.py`, "--records", String(n), "--out", path]);
+  // Flush the new file's pages now, so that the run timed next does not share the machine with
+  // the kernel writing hundreds of MB back.
+  await run("sync", []);
   return { path, bytes: (await Deno.stat(path)).size };
 }
 
