@@ -217,7 +217,6 @@ function idPrefixBytes(time: number, seed: number): Uint8Array {
   return b;
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 const UUID_TYPE = new arrow.FixedSizeBinary(16);
 // DuckDB reads this Arrow extension as its UUID type.
 const UUID_FIELD_METADATA = new Map([["ARROW:extension:name", "arrow.uuid"], [
@@ -265,6 +264,11 @@ export class ArrowBatchBuilder {
   readonly #idPrefix: Uint8Array;
   /** `_airbyte_raw_id` is a UUID column (else text, for tables made before ids were UUIDs). */
   #uuidIds = true;
+  /**
+   * Text ids keep their old form, `<time base 36>-<seed hex>-<12-digit counter>`: they sort after
+   * the ids already in such a table (those begin with an earlier time), which delivery marks need.
+   */
+  readonly #textIdPrefix: Uint8Array;
   readonly #plainMeta: Uint8Array;
   /** Rows whose `_airbyte_meta` is not the plain one, and that meta's text. */
   #metaRows: number[] = [];
@@ -276,10 +280,10 @@ export class ArrowBatchBuilder {
 
   constructor(columns: ColumnSpec[], options: ArrowBatchBuilderOptions = {}) {
     this.#syncId = options.syncId;
-    this.#idPrefix = idPrefixBytes(
-      options.idTime ?? Date.now(),
-      options.idSeed ?? crypto.getRandomValues(new Uint32Array(1))[0],
-    );
+    const idTime = options.idTime ?? Date.now();
+    const idSeed = options.idSeed ?? crypto.getRandomValues(new Uint32Array(1))[0];
+    this.#idPrefix = idPrefixBytes(idTime, idSeed);
+    this.#textIdPrefix = encoder.encode(`${idTime.toString(36)}-${idSeed.toString(16).padStart(8, "0")}-`);
     this.#plainMeta = encoder.encode(this.#metaText([], undefined));
     this.#extractedAt = new ColumnBuffer(
       new arrow.Field(
@@ -514,42 +518,44 @@ export class ArrowBatchBuilder {
   }
 
   /**
-   * `_airbyte_raw_id`: 16 bytes per row, the builder's prefix and a 40-bit row counter (as text
-   * `xxxxxxxx-xxxx-7xxx-xxxx-xxxxxxxxxxxx` for a text column).
+   * `_airbyte_raw_id`: 16 bytes per row, the builder's prefix and a 40-bit row counter; in a
+   * text column, the old text form (see `#textIdPrefix`).
    */
   #rawIdData(rows: number): arrow.Data {
     const column = this.#rawIds;
-    const prefix = this.#idPrefix;
-    const uuid = this.#uuidIds;
-    column.reserveBytes(rows * 36);
-    const { bytes, offsets } = column;
+    if (!this.#uuidIds) return this.#textIdData(rows);
+    column.reserveBytes(rows * 16);
+    const bytes = column.bytes;
     const id = new Uint8Array(16);
-    id.set(prefix);
+    id.set(this.#idPrefix);
     let at = 0;
     for (let row = 0; row < rows; row++) {
       const n = this.#firstId + row;
-      const high = Math.floor(n / 4294967296);
-      id[11] = high & 0xff;
+      id[11] = Math.floor(n / 4294967296) & 0xff;
       id[12] = (n >>> 24) & 0xff;
       id[13] = (n >>> 16) & 0xff;
       id[14] = (n >>> 8) & 0xff;
       id[15] = n & 0xff;
-      if (uuid) {
-        for (let i = 0; i < 16; i++) bytes[at++] = id[i];
-        continue;
-      }
-      for (let i = 0; i < 16; i++) {
-        if (i === 4 || i === 6 || i === 8 || i === 10) bytes[at++] = 45; // -
-        const hex = HEX[id[i]];
-        bytes[at++] = hex.charCodeAt(0);
-        bytes[at++] = hex.charCodeAt(1);
-      }
+      for (let i = 0; i < 16; i++) bytes[at++] = id[i];
+    }
+    column.byteLength = at;
+    return arrow.makeData({ type: UUID_TYPE, length: rows, nullCount: 0, data: bytes.subarray(0, at) });
+  }
+
+  /** Text row ids: the prefix and a zero-padded decimal counter, written straight as bytes. */
+  #textIdData(rows: number): arrow.Data {
+    const column = this.#rawIds;
+    const prefix = this.#textIdPrefix;
+    column.reserveBytes(rows * (prefix.length + 20));
+    const { bytes, offsets } = column;
+    let at = 0;
+    for (let row = 0; row < rows; row++) {
+      for (let i = 0; i < prefix.length; i++) bytes[at++] = prefix[i];
+      const digits = String(this.#firstId + row).padStart(12, "0");
+      for (let i = 0; i < digits.length; i++) bytes[at++] = digits.charCodeAt(i);
       offsets[row + 1] = at;
     }
     column.byteLength = at;
-    if (uuid) {
-      return arrow.makeData({ type: UUID_TYPE, length: rows, nullCount: 0, data: bytes.subarray(0, at) });
-    }
     column.validity.fill(0xff, 0, (rows + 7) >> 3); // never NULL
     return column.toData(rows);
   }

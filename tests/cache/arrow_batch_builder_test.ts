@@ -543,16 +543,19 @@ Deno.test("ArrowBatchBuilder row ids sort in the order rows were added, across b
   assert.equal(new Set(ids).size, ids.length);
 });
 
-Deno.test("ArrowBatchBuilder writes row ids as UUID text into a table made when ids were text", () => {
+// Tables made before row ids were UUIDs hold text ids that begin with their sync's time in base
+// 36; new ids keep that form so that they sort after those (delivery marks compare ids).
+Deno.test("ArrowBatchBuilder keeps the old text form of row ids in a table made when ids were text", () => {
   const columns = toStreamColumns({ properties: { n: { type: "integer" } } }).map((c) =>
     c.name === "_airbyte_raw_id" ? { ...c, sqlType: "VARCHAR" } : c
   );
-  const builder = new ArrowBatchBuilder(columns, { idTime: 1, idSeed: 2 });
+  const builder = new ArrowBatchBuilder(columns, { idTime: 1_764_123_456_789, idSeed: 0xabc });
   builder.add({ n: 1 }, 0);
   builder.add({ n: 2 }, 0);
   const rows = arrow.tableFromIPC(builder.finish()).toArray().map((r) => r.toJSON());
-  assert.deepEqual(rows.map((r) => r._airbyte_raw_id), [
-    "00000000-0001-7000-8000-080000000000",
-    "00000000-0001-7000-8000-080000000001",
-  ]);
+  const ids = rows.map((r) => r._airbyte_raw_id);
+  assert.deepEqual(ids, ["mifdk2z9-00000abc-000000000000", "mifdk2z9-00000abc-000000000001"]);
+  // An id written by the old code a day earlier sorts first.
+  const older = `${(1_764_123_456_789 - 86_400_000).toString(36)}-1a2b3c4d-users-000000009999`;
+  assert.deepEqual([ids[1], older, ids[0]].sort(), [older, ids[0], ids[1]]);
 });

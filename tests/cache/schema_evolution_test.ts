@@ -42,3 +42,28 @@ Deno.test("Source.read adds columns for new properties and drops none", async ()
   assert.equal(rows[1].id, null);
   assert.equal(JSON.parse(rows[1]._airbyte_meta).changes[0].raw, "B-2");
 });
+
+// Caches written before row ids were UUIDs have text ids `<sync time base 36>-<random>-<stream>-<counter>`.
+// New rows must sort after them: destinations resume delivery after the last id they confirmed.
+Deno.test("a table made with text row ids keeps getting text ids that sort after its old ones", async () => {
+  await using cache = new DuckDBCache({ path: ":memory:" });
+  const v1 = connector({ id: { type: "integer" } }, [{ id: 1 }, { id: 2 }]);
+  const source = await getSource("source-evolving", { connector: v1, config: {} });
+  await source.read({ cache, streams: ["people"], progress: "none", writeStrategy: "append" });
+  // Turn the table into one the old code made: text ids from a sync a day ago.
+  const dayAgo = (Date.now() - 86_400_000).toString(36);
+  await cache.sql(`ALTER TABLE people ALTER _airbyte_raw_id TYPE VARCHAR`);
+  await cache.sql(
+    `UPDATE people SET _airbyte_raw_id = '${dayAgo}-1a2b3c4d-people-' || lpad(id::VARCHAR, 12, '0')`,
+  );
+  await source.read({ cache, streams: ["people"], progress: "none", writeStrategy: "append" });
+  const t = await cache.sql(
+    `SELECT any_value(typeof(_airbyte_raw_id)) AS type, count(*)::INTEGER AS n, ` +
+      `max(_airbyte_raw_id) FILTER (WHERE _airbyte_raw_id LIKE '${dayAgo}%') AS old_max, ` +
+      `min(_airbyte_raw_id) FILTER (WHERE _airbyte_raw_id NOT LIKE '${dayAgo}%') AS new_min FROM people`,
+  );
+  const row = t.get(0)!;
+  assert.equal(row.type, "VARCHAR");
+  assert.equal(row.n, 4);
+  assert.ok(String(row.new_min) > String(row.old_max), `${row.new_min} sorts after ${row.old_max}`);
+});
