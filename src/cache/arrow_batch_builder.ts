@@ -354,6 +354,11 @@ export class ArrowBatchBuilder {
       if (valid[i] === 1) columns[i].setValid(row);
       else columns[i].setNull(row);
     }
+    this.#endRow(row, emittedAt);
+  }
+
+  /** `_airbyte_extracted_at` from the record's `emitted_at` (ms), and the row is done. */
+  #endRow(row: number, emittedAt: number): void {
     const extractedAt = this.#extractedAt;
     if (Number.isFinite(emittedAt)) {
       writeInt64(extractedAt.u32, row, Math.round(emittedAt * 1000));
@@ -470,14 +475,7 @@ export class ArrowBatchBuilder {
       this.#metaRows.push(row);
       this.#metaTexts.push(this.#metaText(changes ?? [], extra));
     }
-    const extractedAt = this.#extractedAt;
-    if (Number.isFinite(emittedAt)) {
-      writeInt64(extractedAt.u32, row, Math.round(emittedAt * 1000));
-      extractedAt.setValid(row);
-    } else {
-      extractedAt.setNull(row);
-    }
-    this.#rows = row + 1;
+    this.#endRow(row, emittedAt);
   }
 
   /**

@@ -3,6 +3,7 @@ import * as arrow from "apache-arrow";
 import { ArrowBatchBuilder, type MetaChange } from "../../src/cache/arrow_batch_builder.ts";
 import { toStreamColumns } from "../../src/cache/stream_schema.ts";
 import { openMemoryDuckDB } from "./_wasm_duckdb.ts";
+import { EVERY_TYPE } from "./_schemas.ts";
 
 const db = await openMemoryDuckDB();
 globalThis.addEventListener("unload", () => db.close());
@@ -20,27 +21,6 @@ function meta(
 ): { changes: MetaChange[]; sync_id?: number; extra?: Record<string, unknown> } {
   return JSON.parse(String(row._airbyte_meta));
 }
-
-// A stream using every Airbyte type.
-const EVERY_TYPE = {
-  type: "object",
-  properties: {
-    id: { type: "integer" },
-    big: { type: "string", airbyte_type: "big_integer" },
-    price: { type: "number" },
-    exact: { type: "string", airbyte_type: "big_number" },
-    active: { type: "boolean" },
-    name: { type: ["null", "string"] },
-    born: { type: "string", format: "date" },
-    seen_at: { type: "string", format: "date-time", airbyte_type: "timestamp_with_timezone" },
-    local_at: { type: "string", format: "date-time", airbyte_type: "timestamp_without_timezone" },
-    opens: { type: "string", format: "time", airbyte_type: "time_without_timezone" },
-    opens_tz: { type: "string", format: "time", airbyte_type: "time_with_timezone" },
-    address: { type: "object", properties: { city: { type: "string" } } },
-    tags: { type: "array", items: { type: "string" } },
-    anything: {},
-  },
-};
 
 Deno.test("ArrowBatchBuilder batches load into DuckDB with every column typed", () => {
   const builder = new ArrowBatchBuilder(toStreamColumns(EVERY_TYPE), { syncId: 42, idTime: 0, idSeed: 0 });

@@ -23,6 +23,7 @@ import {
   toStreamColumns,
 } from "../../src/cache/stream_schema.ts";
 import { parseMessageLine } from "../../src/protocol/message_parser.ts";
+import { EVERY_TYPE } from "./_schemas.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Schemas
@@ -31,23 +32,10 @@ import { parseMessageLine } from "../../src/protocol/message_parser.ts";
 const USERS = {
   type: "object",
   properties: {
-    id: { type: "integer" },
+    ...EVERY_TYPE.properties,
     maybe_id: { type: ["null", "integer"] },
-    big: { type: "string", airbyte_type: "big_integer" },
-    price: { type: "number" },
-    exact: { type: "string", airbyte_type: "big_number" },
-    active: { type: "boolean" },
-    name: { type: ["null", "string"] },
     "Display Name": { type: "string" },
     "café": { type: "string" },
-    born: { type: "string", format: "date" },
-    seen_at: { type: "string", format: "date-time", airbyte_type: "timestamp_with_timezone" },
-    local_at: { type: "string", format: "date-time", airbyte_type: "timestamp_without_timezone" },
-    opens: { type: "string", format: "time", airbyte_type: "time_without_timezone" },
-    opens_tz: { type: "string", format: "time", airbyte_type: "time_with_timezone" },
-    address: { type: "object", properties: { city: { type: "string" } } },
-    tags: { type: "array", items: { type: "string" } },
-    anything: {},
     either: { type: ["string", "integer"] },
   },
 };
