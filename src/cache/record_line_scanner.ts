@@ -483,9 +483,9 @@ function copyCompactJson(b: Uint8Array, i: number, c: DataColumn): number {
         continue;
       }
     } else if (ch === MINUS || (ch >= 48 && ch <= 57)) {
-      const end = numberEnd(b, i);
+      const end = readNumber(b, i);
       // A literal that overflows a double is `null` in JSON.stringify's text: general path.
-      if (end < 0 || (mayOverflow(b, i, end) && !Number.isFinite(Number(latin1(b, i, end))))) return FAILED;
+      if (end < 0 || !Number.isFinite(numberRead)) return FAILED;
       while (i < end) bytes[at++] = b[i++];
     } else if (startsWith(b, i, TRUE) || startsWith(b, i, NULL)) {
       for (let k = 0; k < 4; k++) bytes[at++] = b[i++];
@@ -627,36 +627,6 @@ function readNumber(b: Uint8Array, i: number): number {
   return i;
 }
 
-/** End of a JSON number at `i` (strict grammar), or -1. */
-function numberEnd(b: Uint8Array, i: number): number {
-  let c = b[i];
-  if (c === MINUS) c = b[++i];
-  if (c === 48) {
-    c = b[++i];
-  } else if (c >= 49 && c <= 57) {
-    do c = b[++i]; while (c >= 48 && c <= 57);
-  } else return FAILED;
-  if (c === DOT) {
-    c = b[++i];
-    if (!(c >= 48 && c <= 57)) return FAILED;
-    do c = b[++i]; while (c >= 48 && c <= 57);
-  }
-  if (c === 101 || c === 69) { // e E
-    c = b[++i];
-    if (c === PLUS || c === MINUS) c = b[++i];
-    if (!(c >= 48 && c <= 57)) return FAILED;
-    do c = b[++i]; while (c >= 48 && c <= 57);
-  }
-  return i;
-}
-
-/** Could this number token be beyond a double's range (an exponent, or 300+ digits)? */
-function mayOverflow(b: Uint8Array, start: number, end: number): boolean {
-  if (end - start > 300) return true;
-  for (let k = start; k < end; k++) if ((b[k] | 32) === 101) return true; // e or E
-  return false;
-}
-
 /** ASCII bytes as a string (callers have checked they are ASCII). */
 function latin1(b: Uint8Array, start: number, end: number): string {
   return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
@@ -689,6 +659,7 @@ function timestampAt(b: Uint8Array, start: number, end: number): boolean {
     ) {
       let i = s + 19;
       let micros = 0;
+      let fits = true; // 1 to 6 fraction digits, or none
       if (b[i] === DOT) {
         let digits = 0;
         for (i++; i < end && digits < 7; i++, digits++) {
@@ -696,26 +667,18 @@ function timestampAt(b: Uint8Array, start: number, end: number): boolean {
           if (!(d >= 0 && d <= 9)) break;
           micros = micros * 10 + d;
         }
-        if (digits >= 1 && digits <= 6) {
-          for (; digits < 6; digits++) micros *= 10;
-          const offset = i === end || ((b[i] === 90 || b[i] === 122) && i + 1 === end)
-            ? 0
-            : offsetAt(b, i, end);
-          if (offset === offset) { // not NaN
-            parsed.truncated = false;
-            parsed.micros = micros;
-            return setTimestamp(year, month, day, hour, minute, second, offset);
-          }
-        }
-      } else {
-        const offset = i === end || ((b[i] === 90 || b[i] === 122) && i + 1 === end)
-          ? 0
-          : offsetAt(b, i, end);
-        if (offset === offset) { // not NaN
-          parsed.truncated = false;
-          parsed.micros = 0;
-          return setTimestamp(year, month, day, hour, minute, second, offset);
-        }
+        fits = digits >= 1 && digits <= 6;
+        for (; digits < 6; digits++) micros *= 10;
+      }
+      const offset = !fits
+        ? NaN
+        : i === end || ((b[i] === 90 || b[i] === 122) && i + 1 === end)
+        ? 0
+        : offsetAt(b, i, end);
+      if (offset === offset) { // not NaN
+        parsed.truncated = false;
+        parsed.micros = micros;
+        return setTimestamp(year, month, day, hour, minute, second, offset);
       }
     }
   }
