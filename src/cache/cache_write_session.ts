@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type * as arrow from "apache-arrow";
 import type { AirbyteStateMessage, AirbyteStream } from "../protocol/messages.ts";
 import type { ResolvedWriteStrategy } from "./write_strategy.ts";
 import { stateKey, streamsOfState } from "../state/state_key.ts";
@@ -21,10 +22,16 @@ import {
   canonicalSqlType,
   type ColumnSpec,
   createTableSql,
+  type ExistingColumn,
   toStreamColumns,
 } from "./stream_schema.ts";
 import { normalizeName } from "./column_names.ts";
 import { type DuckDBCache, STAGE_PREFIX } from "./duckdb_cache.ts";
+
+/** The rows of {@linkcode columnsSql}. */
+function columnsOf(result: arrow.Table): ExistingColumn[] {
+  return result.toArray().map((r) => ({ name: String(r.column_name), sqlType: String(r.data_type) }));
+}
 
 /** A table's columns (name, type), in table order. */
 function columnsSql(schema: string, table: string): string {
@@ -173,11 +180,15 @@ export class CacheWriteSession {
       return undefined;
     }
     sink.builder.add(data, emittedAt);
+    return this.#counted(sink);
+  }
+
+  /** Count a record just added to `sink`; a promise when that filled a batch (flushed). */
+  #counted(sink: Sink): Promise<void> | undefined {
     // Progress moves every 4,096 records (a mask test, no clock read), not only at batch flushes.
     if ((++sink.records & 4095) === 0) this.#report(sink, 0);
     this.#rowsSinceCommit++;
-    if (sink.builder.rowCount >= this.#options.batchRows) return this.#flush(sink);
-    return undefined;
+    return sink.builder.rowCount >= this.#options.batchRows ? this.#flush(sink) : undefined;
   }
 
   /**
@@ -189,11 +200,7 @@ export class CacheWriteSession {
   readonly addRecordLine = (bytes: Uint8Array, start: number, end: number): boolean | Promise<void> => {
     const stream = this.#scanner.addBytes(bytes, start, end);
     if (stream === undefined) return false;
-    const sink = this.#sinks.get(stream)!;
-    if ((++sink.records & 4095) === 0) this.#report(sink, 0);
-    this.#rowsSinceCommit++;
-    if (sink.builder.rowCount >= this.#options.batchRows) return this.#flush(sink);
-    return true;
+    return this.#counted(this.#sinks.get(stream)!) ?? true;
   };
 
   /** Streams the connector sent records for without them being selected. */
@@ -258,9 +265,8 @@ export class CacheWriteSession {
     sink.reported = sink.records;
   }
 
-  async #existingColumns(table: string): Promise<{ name: string; sqlType: string }[]> {
-    const t = await this.#cache.sql(columnsSql(this.#cache.schemaName, table));
-    return t.toArray().map((r) => ({ name: String(r.column_name), sqlType: String(r.data_type) }));
+  async #existingColumns(table: string): Promise<ExistingColumn[]> {
+    return columnsOf(await this.#cache.sql(columnsSql(this.#cache.schemaName, table)));
   }
 
   /** Is this state about a stream being replaced (whose table only swaps in at the end)? */
@@ -384,8 +390,7 @@ export class CacheWriteSession {
 
   /** Schema evolution: columns new in this read are added; nothing is dropped. */
   async #addMissingColumns(engine: Engine, sink: Sink) {
-    const existing = (await engine.query(columnsSql(this.#cache.schemaName, sink.table))).toArray()
-      .map((r) => ({ name: String(r.column_name), sqlType: String(r.data_type) }));
+    const existing = columnsOf(await engine.query(columnsSql(this.#cache.schemaName, sink.table)));
     for (const sql of addMissingColumnsSql(this.#cache.schemaName, sink.table, existing, sink.columns)) {
       await engine.exec(sql);
     }
@@ -412,7 +417,7 @@ export class CacheWriteSession {
 }
 
 /** Are a table's columns (in order) exactly `columns`, so that batches insert by position? */
-function sameColumns(existing: { name: string; sqlType: string }[], columns: ColumnSpec[]): boolean {
+function sameColumns(existing: ExistingColumn[], columns: ColumnSpec[]): boolean {
   return existing.length === columns.length &&
     existing.every((e, i) =>
       e.name.toLowerCase() === columns[i].name.toLowerCase() &&

@@ -288,8 +288,13 @@ export function toStreamColumns(jsonSchema: unknown, options: StreamColumnsOptio
     columnSpec(key, normalized.columns.get(key)!, columnKindOf(schema))
   );
   columns.push(
-    // A UUID (16 bytes) is cheaper to store and compare than its 36 characters of text.
-    { ...columnSpec(AIRBYTE_RAW_ID_COLUMN, AIRBYTE_RAW_ID_COLUMN, "string"), sqlType: "UUID" },
+    // A UUID (16 bytes) is cheaper to store and compare than its 36 characters of text. In Arrow
+    // it is FixedSizeBinary(16) (the batch builder adds the `arrow.uuid` extension name).
+    {
+      ...columnSpec(AIRBYTE_RAW_ID_COLUMN, AIRBYTE_RAW_ID_COLUMN, "string"),
+      sqlType: "UUID",
+      arrowType: new arrow.FixedSizeBinary(16),
+    },
     columnSpec(AIRBYTE_EXTRACTED_AT_COLUMN, AIRBYTE_EXTRACTED_AT_COLUMN, "timestamp_with_timezone"),
     columnSpec(AIRBYTE_META_COLUMN, AIRBYTE_META_COLUMN, "json"),
   );
