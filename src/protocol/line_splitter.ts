@@ -66,6 +66,7 @@ export class LineSpans {
     return decoder.decode(this.buffers[k].subarray(this.starts[k], this.ends[k]));
   }
 
+  /** Append line `buffer[start, end)` (a CR before the newline is dropped). */
   add(buffer: Uint8Array, start: number, end: number): void {
     // A CR before the newline is not part of the line.
     if (end > start && buffer[end - 1] === 13) end--;
@@ -130,12 +131,7 @@ export class LineSplitter {
    * @returns `out`, with the completed lines appended.
    */
   push(chunk: Uint8Array, out: string[] = []): string[] {
-    let start = 0;
-    if (this.#atStart) {
-      if (chunk.length === 0) return out;
-      this.#atStart = false;
-      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) start = 3;
-    }
+    let start = this.#startOf(chunk);
     const firstNewline = chunk.indexOf(NEWLINE, start);
     if (firstNewline === -1) {
       this.#hold(chunk.subarray(start));
@@ -177,12 +173,7 @@ export class LineSplitter {
    */
   pushSpans(chunk: Uint8Array, spans: LineSpans): LineSpans {
     spans.count = 0;
-    let start = 0;
-    if (this.#atStart) {
-      if (chunk.length === 0) return spans;
-      this.#atStart = false;
-      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) start = 3;
-    }
+    let start = this.#startOf(chunk);
     let newline = chunk.indexOf(NEWLINE, start);
     if (newline === -1) {
       this.#hold(chunk.subarray(start));
@@ -233,6 +224,13 @@ export class LineSplitter {
   flush(out: string[] = []): string[] {
     if (this.#pendingBytes > 0 || this.#skipping) this.#finishPending(new Uint8Array(0), out);
     return out;
+  }
+
+  /** Where a chunk's text starts: after the byte order mark at the very start of the stream. */
+  #startOf(chunk: Uint8Array): number {
+    if (!this.#atStart || chunk.length === 0) return 0;
+    this.#atStart = false;
+    return chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
   }
 
   /** Keep an unfinished line's bytes, or count them when the line is already too long. */
