@@ -2,7 +2,7 @@
 // lines, everything else is parsed as usual). These connectors misbehave on purpose.
 import assert from "node:assert/strict";
 import { ConnectorFailedError, DuckDBCache, getSource, memoryLogger } from "../../mod.ts";
-import { fixture } from "../_support.ts";
+import { fixture, tempDir } from "../_support.ts";
 
 Deno.test("Source.read caches every valid record from a connector that prints garbage, and logs each bad line", async () => {
   const logger = memoryLogger();
@@ -48,4 +48,32 @@ Deno.test("Source.read into a cache raises the connector's TRACE error and keeps
   assert.doesNotMatch(JSON.stringify(error.context), /SECRET123/);
   // No state was sent, so nothing was committed.
   assert.deepEqual(await cache.streams, []);
+});
+
+// Records are read from their bytes (the record line scanner), so a JSON column keeps the source's
+// own digits; through JSON.parse an integer past 2^53 would come back rounded.
+Deno.test("Source.read keeps an integer past 2^53 whole in a JSON column", async () => {
+  await using dir = await tempDir();
+  const script = `${dir.path}/source_big.py`;
+  await Deno.writeTextFile(
+    script,
+    `#!/usr/bin/env python3
+import sys
+verb = sys.argv[1]
+if verb == "spec":
+    print('{"type":"SPEC","spec":{"connectionSpecification":{"type":"object","properties":{}}}}')
+elif verb == "discover":
+    print('{"type":"CATALOG","catalog":{"streams":[{"name":"things","supported_sync_modes":["full_refresh"],'
+          '"json_schema":{"type":"object","properties":{"id":{"type":"integer"},"payload":{"type":"object"}}}}]}}')
+elif verb == "read":
+    print('{"type":"RECORD","record":{"stream":"things","data":{"id":1,"payload":{"big":12345678901234567891}},'
+          '"emitted_at":1700000000000}}')
+`,
+  );
+  await Deno.chmod(script, 0o755);
+  const source = await getSource("source-big", { localExecutable: script, config: {}, streams: ["things"] });
+  await using cache = new DuckDBCache({ path: ":memory:" });
+  await source.read({ cache, progress: "none" });
+  const row = (await cache.sql("SELECT payload FROM things")).get(0)!;
+  assert.equal(row.payload, '{"big":12345678901234567891}');
 });
