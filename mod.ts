@@ -30,8 +30,8 @@ export { ReadResult } from "./src/results/read_result.ts";
 export { WriteResult } from "./src/results/write_result.ts";
 
 // Caches
-export { DuckDBCache, type DuckDBCacheOptions } from "./src/cache/duckdb_cache.ts";
-export { getDefaultCache } from "./src/cache/default_cache.ts";
+export { DuckDBCache, type DuckDBCacheOptions } from "./src/duckdb/duckdb_cache.ts";
+export { getDefaultCache } from "./src/duckdb/default_cache.ts";
 export { CachedDataset } from "./src/cache/cached_dataset.ts";
 export type { WriteStrategy } from "./src/cache/write_strategy.ts";
 

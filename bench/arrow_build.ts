@@ -17,8 +17,8 @@
  * @module
  */
 import process from "node:process";
-import { ArrowBatchBuilder } from "../src/cache/arrow_batch_builder.ts";
-import { toStreamColumns } from "../src/cache/stream_schema.ts";
+import { ArrowBatchBuilder } from "../src/arrow/arrow_batch_builder.ts";
+import { toStreamColumns } from "../src/arrow/stream_columns.ts";
 
 const TOTAL = Number(Deno.args[0] ?? 1_000_000);
 const BATCH = Number(Deno.args[1] ?? 50_000);

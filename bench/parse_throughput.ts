@@ -14,9 +14,9 @@ import { splitLineBatches, splitLines } from "../src/protocol/line_splitter.ts";
 import { parseMessageLine } from "../src/protocol/message_parser.ts";
 import { AirbyteMessageIterator } from "../src/protocol/message_iterator.ts";
 import { LineSpans, LineSplitter } from "../src/protocol/line_splitter.ts";
-import { ArrowBatchBuilder } from "../src/cache/arrow_batch_builder.ts";
-import { RecordLineScanner } from "../src/cache/record_line_scanner.ts";
-import { toStreamColumns } from "../src/cache/stream_schema.ts";
+import { ArrowBatchBuilder } from "../src/arrow/arrow_batch_builder.ts";
+import { RecordLineScanner } from "../src/arrow/record_line_scanner.ts";
+import { toStreamColumns } from "../src/arrow/stream_columns.ts";
 
 const RECORDS = Number(globalThis.Deno?.args?.[0] ?? 1_000_000);
 const CHUNK_BYTES = 64 * 1024;

@@ -5,7 +5,7 @@
  * @module
  */
 import type * as arrow from "apache-arrow";
-import { literal, qualified } from "./_sql.ts";
+import { literal, qualified } from "./sql_quote.ts";
 
 /** The part of a cache a dataset needs. */
 export interface DatasetHost {

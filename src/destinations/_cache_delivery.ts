@@ -2,9 +2,9 @@
 // `_airbyte_raw_id` order, page by page (memory stays bounded), each page followed by a marker
 // STATE whose echo moves the mark; then the stream's real source state and a STREAM_STATUS
 // COMPLETE trace; GLOBAL/LEGACY source states last.
-import { cachedRecordPages } from "../cache/cached_record_pages.ts";
-import type { DuckDBCache } from "../cache/duckdb_cache.ts";
-import type { StreamPlan } from "../cache/cache_write_session.ts";
+import { cachedRecordPages } from "../duckdb/record_pages.ts";
+import type { DuckDBCache } from "../duckdb/duckdb_cache.ts";
+import type { StreamPlan } from "../cache/write_session.ts";
 import type { ProgressTracker } from "../progress/progress_tracker.ts";
 import type { AirbyteStateMessage } from "../protocol/messages.ts";
 import type { StateProvider } from "../state/state_provider.ts";

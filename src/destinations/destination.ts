@@ -5,11 +5,11 @@
  *
  * @module
  */
-import type { DuckDBCache } from "../cache/duckdb_cache.ts";
-import { getDefaultCache } from "../cache/default_cache.ts";
+import type { DuckDBCache } from "../duckdb/duckdb_cache.ts";
+import { getDefaultCache } from "../duckdb/default_cache.ts";
 import { type ResolvedWriteStrategy, resolveWriteStrategy } from "../cache/write_strategy.ts";
 import { ConnectorBase } from "../connectors/connector_base.ts";
-import { jobProgress } from "../connectors/_job_progress.ts";
+import { jobProgress } from "../progress/job_progress.ts";
 import { InvalidArgumentError } from "../errors.ts";
 import type { ProgressTracker } from "../progress/progress_tracker.ts";
 import type { ConfiguredAirbyteCatalog, ConfiguredAirbyteStream } from "../protocol/catalog.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { DuckDBCache } from "../cache/duckdb_cache.ts";
+import type { DuckDBCache } from "../duckdb/duckdb_cache.ts";
 import type { WriteStrategy } from "../cache/write_strategy.ts";
 import type { ProgressOption } from "../progress/progress_event.ts";
 

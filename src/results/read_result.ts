@@ -5,10 +5,10 @@
  * @module
  */
 import type { CachedDataset } from "../cache/cached_dataset.ts";
-import type { DuckDBCache } from "../cache/duckdb_cache.ts";
+import type { DuckDBCache } from "../duckdb/duckdb_cache.ts";
 import { StreamNotFoundError } from "../errors.ts";
 import type { AirbyteMessage } from "../protocol/messages.ts";
-import { cachedRecordPages } from "../cache/cached_record_pages.ts";
+import { cachedRecordPages } from "../duckdb/record_pages.ts";
 
 /**
  * The outcome of a read into a cache.

@@ -1,8 +1,8 @@
 // Source.read(): configure the catalog, take the input state from the cache, stream the
 // connector's messages into a CacheWriteSession, and report progress.
-import { CacheWriteSession } from "../cache/cache_write_session.ts";
-import { getDefaultCache } from "../cache/default_cache.ts";
-import { jobProgress } from "../connectors/_job_progress.ts";
+import { CacheWriteSession } from "../cache/write_session.ts";
+import { getDefaultCache } from "../duckdb/default_cache.ts";
+import { jobProgress } from "../progress/job_progress.ts";
 import type { RecordLineSink } from "../connectors/connector_base.ts";
 import type { AirbyteStateMessage } from "../protocol/messages.ts";
 import { ReadResult } from "../results/read_result.ts";

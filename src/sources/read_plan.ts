@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { StreamPlan } from "../cache/cache_write_session.ts";
+import type { StreamPlan } from "../cache/write_session.ts";
 import { resolveWriteStrategy, type WriteStrategy } from "../cache/write_strategy.ts";
 import type { ConfiguredAirbyteCatalog } from "../protocol/catalog.ts";
 import { cursorOf, primaryKeyOf } from "./configured_catalog.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { assertNoCollisions, normalizeColumns, normalizeName } from "../../src/cache/column_names.ts";
+import { assertNoCollisions, normalizeColumns, normalizeName } from "../../src/arrow/column_names.ts";
 import { CacheError } from "../../src/errors.ts";
 
 Deno.test("normalizeName lower-cases and turns every non-alphanumeric into '_' like PyAirbyte", () => {

@@ -1,8 +1,8 @@
 // Builds the progress tracker for one read or write job from the user's `progress` option and
 // the host runtime's stderr.
-import { ProgressTracker } from "../progress/progress_tracker.ts";
-import type { ProgressOption } from "../progress/progress_event.ts";
-import { resolveProgress } from "../progress/resolve_progress.ts";
+import { ProgressTracker } from "./progress_tracker.ts";
+import type { ProgressOption } from "./progress_event.ts";
+import { resolveProgress } from "./resolve_progress.ts";
 import { getRuntime } from "../runtime/detect.ts";
 
 export async function jobProgress(

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as arrow from "apache-arrow";
-import { ArrowBatchBuilder, type MetaChange } from "../../src/cache/arrow_batch_builder.ts";
-import { toStreamColumns } from "../../src/cache/stream_schema.ts";
+import { ArrowBatchBuilder, type MetaChange } from "../../src/arrow/arrow_batch_builder.ts";
+import { toStreamColumns } from "../../src/arrow/stream_columns.ts";
 import { openMemoryDuckDB } from "./_wasm_duckdb.ts";
 import { EVERY_TYPE } from "./_schemas.ts";
 

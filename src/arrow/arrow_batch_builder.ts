@@ -45,7 +45,7 @@ import {
   AIRBYTE_RAW_ID_COLUMN,
   type ColumnKind,
   type ColumnSpec,
-} from "./stream_schema.ts";
+} from "./stream_columns.ts";
 
 /** Options for {@linkcode ArrowBatchBuilder}. */
 export interface ArrowBatchBuilderOptions {
@@ -232,7 +232,7 @@ const UUID_FIELD_METADATA = new Map([["ARROW:extension:name", "arrow.uuid"], [
  * ```ts
  * import * as arrow from "apache-arrow";
  * import { ArrowBatchBuilder } from "./arrow_batch_builder.ts";
- * import { toStreamColumns } from "./stream_schema.ts";
+ * import { toStreamColumns } from "./stream_columns.ts";
  * const columns = toStreamColumns({ properties: { id: { type: "integer" }, name: { type: "string" } } });
  * const builder = new ArrowBatchBuilder(columns, { syncId: 7, idTime: 0, idSeed: 0 });
  * builder.add({ id: 1, name: "Ada" }, 1_700_000_000_000);

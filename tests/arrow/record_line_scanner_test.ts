@@ -14,14 +14,14 @@
  */
 import assert from "node:assert/strict";
 import * as arrow from "apache-arrow";
-import { ArrowBatchBuilder } from "../../src/cache/arrow_batch_builder.ts";
-import { RecordLineScanner } from "../../src/cache/record_line_scanner.ts";
+import { ArrowBatchBuilder } from "../../src/arrow/arrow_batch_builder.ts";
+import { RecordLineScanner } from "../../src/arrow/record_line_scanner.ts";
 import {
   AIRBYTE_EXTRACTED_AT_COLUMN,
   AIRBYTE_META_COLUMN,
   AIRBYTE_RAW_ID_COLUMN,
   toStreamColumns,
-} from "../../src/cache/stream_schema.ts";
+} from "../../src/arrow/stream_columns.ts";
 import { parseMessageLine } from "../../src/protocol/message_parser.ts";
 import { EVERY_TYPE } from "./_schemas.ts";
 

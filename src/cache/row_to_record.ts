@@ -1,7 +1,7 @@
 // Cached rows back into Airbyte records: original property names, JSON documents parsed, dates and
 // timestamps as ISO text, and values that were nulled as misfits restored from `_airbyte_meta`.
-import { ident } from "./_sql.ts";
-import type { ColumnSpec } from "./stream_schema.ts";
+import { ident } from "./sql_quote.ts";
+import type { ColumnSpec } from "../arrow/stream_columns.ts";
 
 /** SELECT expressions that make each column easy to turn back into JSON. */
 export function recordSelectList(columns: ColumnSpec[]): string {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as arrow from "apache-arrow";
-import { ArrowBatchBuilder } from "../../src/cache/arrow_batch_builder.ts";
+import { ArrowBatchBuilder } from "../../src/arrow/arrow_batch_builder.ts";
 import {
   addMissingColumnsSql,
   alignColumnsToTable,
@@ -10,7 +10,7 @@ import {
   createTableSql,
   quoteIdentifier,
   toStreamColumns,
-} from "../../src/cache/stream_schema.ts";
+} from "../../src/arrow/stream_columns.ts";
 import { CacheError } from "../../src/errors.ts";
 import { openMemoryDuckDB } from "./_wasm_duckdb.ts";
 

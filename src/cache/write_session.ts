@@ -13,9 +13,9 @@ import type { ResolvedWriteStrategy } from "./write_strategy.ts";
 import { stateKey, streamsOfState } from "../state/state_key.ts";
 import type { ProgressTracker } from "../progress/progress_tracker.ts";
 import { CacheError } from "../errors.ts";
-import { ident, literal, qualified } from "./_sql.ts";
-import { ArrowBatchBuilder } from "./arrow_batch_builder.ts";
-import { RecordLineScanner } from "./record_line_scanner.ts";
+import { ident, literal, qualified } from "./sql_quote.ts";
+import { ArrowBatchBuilder } from "../arrow/arrow_batch_builder.ts";
+import { RecordLineScanner } from "../arrow/record_line_scanner.ts";
 import {
   addMissingColumnsSql,
   alignColumnsToTable,
@@ -24,9 +24,9 @@ import {
   createTableSql,
   type ExistingColumn,
   toStreamColumns,
-} from "./stream_schema.ts";
-import { normalizeName } from "./column_names.ts";
-import { type DuckDBCache, STAGE_PREFIX } from "./duckdb_cache.ts";
+} from "../arrow/stream_columns.ts";
+import { normalizeName } from "../arrow/column_names.ts";
+import { type DuckDBCache, STAGE_PREFIX } from "../duckdb/duckdb_cache.ts";
 
 /** The rows of {@linkcode columnsSql}. */
 function columnsOf(result: arrow.Table): ExistingColumn[] {

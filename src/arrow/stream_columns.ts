@@ -67,7 +67,7 @@ export interface ColumnSpec {
  *
  * @example The last three columns of every stream table
  * ```ts
- * import { AIRBYTE_EXTRACTED_AT_COLUMN, AIRBYTE_META_COLUMN, AIRBYTE_RAW_ID_COLUMN, toStreamColumns } from "./stream_schema.ts";
+ * import { AIRBYTE_EXTRACTED_AT_COLUMN, AIRBYTE_META_COLUMN, AIRBYTE_RAW_ID_COLUMN, toStreamColumns } from "./stream_columns.ts";
  * const names = toStreamColumns({}).map((c) => c.name);
  * if (names.join() !== [AIRBYTE_RAW_ID_COLUMN, AIRBYTE_EXTRACTED_AT_COLUMN, AIRBYTE_META_COLUMN].join()) throw new Error();
  * ```
@@ -78,7 +78,7 @@ export const AIRBYTE_RAW_ID_COLUMN = "_airbyte_raw_id";
  *
  * @example Its name
  * ```ts
- * import { AIRBYTE_EXTRACTED_AT_COLUMN } from "./stream_schema.ts";
+ * import { AIRBYTE_EXTRACTED_AT_COLUMN } from "./stream_columns.ts";
  * if (AIRBYTE_EXTRACTED_AT_COLUMN !== "_airbyte_extracted_at") throw new Error();
  * ```
  */
@@ -88,7 +88,7 @@ export const AIRBYTE_EXTRACTED_AT_COLUMN = "_airbyte_extracted_at";
  *
  * @example Its name
  * ```ts
- * import { AIRBYTE_META_COLUMN } from "./stream_schema.ts";
+ * import { AIRBYTE_META_COLUMN } from "./stream_columns.ts";
  * if (AIRBYTE_META_COLUMN !== "_airbyte_meta") throw new Error();
  * ```
  */
@@ -139,7 +139,7 @@ function arrowTypeFor(kind: ColumnKind): arrow.DataType {
  *
  * @example A BIGINT column
  * ```ts
- * import { columnSpec } from "./stream_schema.ts";
+ * import { columnSpec } from "./stream_columns.ts";
  * const spec = columnSpec("userId", "userid", "integer");
  * if (spec.sqlType !== "BIGINT" || String(spec.arrowType) !== "Int64") throw new Error();
  * ```
@@ -185,7 +185,7 @@ function isNullSchema(schema: unknown): boolean {
  *
  * @example Map a few property schemas
  * ```ts
- * import { columnKindOf } from "./stream_schema.ts";
+ * import { columnKindOf } from "./stream_columns.ts";
  * if (columnKindOf({ type: ["null", "integer"] }) !== "integer") throw new Error();
  * if (columnKindOf({ type: "string", format: "date-time" }) !== "timestamp_with_timezone") throw new Error();
  * if (columnKindOf({ type: ["string", "integer"] }) !== "json") throw new Error();
@@ -258,7 +258,7 @@ export interface StreamColumnsOptions {
  *
  * @example Columns of a small stream
  * ```ts
- * import { toStreamColumns } from "./stream_schema.ts";
+ * import { toStreamColumns } from "./stream_columns.ts";
  * const columns = toStreamColumns({
  *   type: "object",
  *   properties: { Id: { type: "integer" }, "Updated At": { type: "string", format: "date-time" } },
@@ -306,7 +306,7 @@ export function toStreamColumns(jsonSchema: unknown, options: StreamColumnsOptio
  *
  * @example Quote a name with a quote in it
  * ```ts
- * import { quoteIdentifier } from "./stream_schema.ts";
+ * import { quoteIdentifier } from "./stream_columns.ts";
  * if (quoteIdentifier('a"b') !== '"a""b"') throw new Error();
  * ```
  */
@@ -324,7 +324,7 @@ function qualified(schemaName: string, tableName: string): string {
  *
  * @example Compare type spellings
  * ```ts
- * import { createTableSql, toStreamColumns } from "./stream_schema.ts";
+ * import { createTableSql, toStreamColumns } from "./stream_columns.ts";
  * const sql = createTableSql("main", "users", toStreamColumns({ properties: { id: { type: "integer" } } }));
  * if (!sql.startsWith('CREATE TABLE IF NOT EXISTS "main"."users" (\n  "id" BIGINT,')) throw new Error(sql);
  * ```
@@ -346,7 +346,7 @@ export interface ExistingColumn {
  *
  * @example Add the new column only
  * ```ts
- * import { canonicalSqlType } from "./stream_schema.ts";
+ * import { canonicalSqlType } from "./stream_columns.ts";
  * if (canonicalSqlType("timestamp with time zone") !== "TIMESTAMPTZ") throw new Error();
  * if (canonicalSqlType("TEXT") !== "VARCHAR") throw new Error();
  * ```
@@ -388,7 +388,7 @@ function findExisting(existing: ExistingColumn[], name: string): ExistingColumn 
  *
  * @example Add the new column only
  * ```ts
- * import { addMissingColumnsSql, toStreamColumns } from "./stream_schema.ts";
+ * import { addMissingColumnsSql, toStreamColumns } from "./stream_columns.ts";
  * const wanted = toStreamColumns({ properties: { id: { type: "integer" }, email: { type: "string" } } });
  * const existing = [{ name: "id", sqlType: "VARCHAR" }, { name: "_airbyte_raw_id", sqlType: "VARCHAR" },
  *   { name: "_airbyte_extracted_at", sqlType: "TIMESTAMP WITH TIME ZONE" }, { name: "_airbyte_meta", sqlType: "VARCHAR" }];
@@ -452,7 +452,7 @@ function specForSqlType(wanted: ColumnSpec, sqlType: string): ColumnSpec {
  *
  * @example An integer property meeting an old VARCHAR column
  * ```ts
- * import { alignColumnsToTable, toStreamColumns } from "./stream_schema.ts";
+ * import { alignColumnsToTable, toStreamColumns } from "./stream_columns.ts";
  * const wanted = toStreamColumns({ properties: { id: { type: "integer" } } });
  * const aligned = alignColumnsToTable([{ name: "id", sqlType: "VARCHAR" }], wanted);
  * if (aligned[0].kind !== "string") throw new Error();

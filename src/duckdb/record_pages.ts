@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { recordSelectList, rowToRecord } from "./_row_to_record.ts";
-import { literal, qualified } from "./_sql.ts";
-import { toPlainRows } from "./cached_dataset.ts";
+import { recordSelectList, rowToRecord } from "../cache/row_to_record.ts";
+import { literal, qualified } from "../cache/sql_quote.ts";
+import { toPlainRows } from "../cache/cached_dataset.ts";
 import type { DuckDBCache } from "./duckdb_cache.ts";
-import { toStreamColumns } from "./stream_schema.ts";
+import { toStreamColumns } from "../arrow/stream_columns.ts";
 
 /** One page of records. */
 export interface CachedRecordPage {

@@ -80,7 +80,7 @@ class ScanTarget {
  * ```ts
  * import { ArrowBatchBuilder } from "./arrow_batch_builder.ts";
  * import { RecordLineScanner } from "./record_line_scanner.ts";
- * import { toStreamColumns } from "./stream_schema.ts";
+ * import { toStreamColumns } from "./stream_columns.ts";
  * const builder = new ArrowBatchBuilder(toStreamColumns({ properties: { id: { type: "integer" } } }));
  * const scanner = new RecordLineScanner((stream) => stream === "users" ? builder : undefined);
  * const line = '{"type":"RECORD","record":{"stream":"users","data":{"id":1},"emitted_at":1}}';
