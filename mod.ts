@@ -22,7 +22,7 @@ export { type GetRecordsOptions, Source } from "./src/sources/source.ts";
 export type { ReadOptions } from "./src/sources/read_options.ts";
 export { getDestination, type GetDestinationOptions } from "./src/destinations/get_destination.ts";
 export { Destination } from "./src/destinations/destination.ts";
-export type { WriteOptions } from "./src/destinations/write_options.ts";
+export type { DestinationStatePair, WriteOptions } from "./src/destinations/write_options.ts";
 export { ConnectorBase, type ConnectorConfig } from "./src/connectors/connector_base.ts";
 
 // Results
@@ -30,6 +30,15 @@ export { ReadResult } from "./src/results/read_result.ts";
 export { WriteResult } from "./src/results/write_result.ts";
 
 // Caches
+export type {
+  Cache,
+  CachedRecordPage,
+  CacheWriteSession,
+  StreamPlan,
+  StreamTable,
+  WriteSessionOptions,
+} from "./src/cache/cache.ts";
+export { CacheStateWriter } from "./src/cache/cache_state_writer.ts";
 export { DuckDBCache, type DuckDBCacheOptions } from "./src/duckdb/duckdb_cache.ts";
 export { getDefaultCache } from "./src/duckdb/default_cache.ts";
 export { CachedDataset } from "./src/cache/cached_dataset.ts";
@@ -78,6 +87,7 @@ export type { ProgressEvent, ProgressOption } from "./src/progress/progress_even
 export {
   AirbyteError,
   CacheError,
+  CacheLockedError,
   ConfigValidationError,
   ConnectorCheckFailedError,
   ConnectorFailedError,

@@ -31,6 +31,7 @@ export type ErrorCode =
   | "RUNTIME_UNSUPPORTED"
   | "PERMISSION_DENIED"
   | "CACHE_ERROR"
+  | "CACHE_LOCKED"
   | "DESTINATION_FAILED"
   | "ABORTED";
 
@@ -321,6 +322,46 @@ export class RuntimeCapabilityError extends AirbyteError {
 export class CacheError extends AirbyteError {
   constructor(message: string, options?: AirbyteErrorOptions) {
     super("CACHE_ERROR", message, options);
+  }
+}
+
+/**
+ * Another process holds the cache file for writing. `context.holder` tells which (pid, host,
+ * since when).
+ *
+ * @example Tell the user who holds the cache
+ * ```ts
+ * import { CacheLockedError } from "./errors.ts";
+ * const e = new CacheLockedError("/tmp/c.duckdb", { pid: 42, hostname: "box", startedAt: "2026-01-01T00:00:00Z" });
+ * if (e.code !== "CACHE_LOCKED" || !e.message.includes("42")) throw new Error(e.message);
+ * ```
+ */
+export class CacheLockedError extends AirbyteError {
+  /** The process holding the lock, as its lock file says. */
+  readonly holder: { pid: number; hostname: string; startedAt: string };
+
+  /**
+   * @param path The cache file.
+   * @param holder The lock holder, as its lock file says.
+   * @param options Guidance and cause.
+   */
+  constructor(
+    path: string,
+    holder: { pid: number; hostname: string; startedAt: string },
+    options: AirbyteErrorOptions = {},
+  ) {
+    super(
+      "CACHE_LOCKED",
+      `Cannot open the cache '${path}': process ${holder.pid} on '${holder.hostname}' has held it ` +
+        `since ${holder.startedAt}.`,
+      {
+        guidance: options.guidance ??
+          "Wait for that process to finish (or stop it), use another cache path, or pass `lockTimeoutMs` to wait.",
+        context: { path, holder, ...options.context },
+        cause: options.cause,
+      },
+    );
+    this.holder = holder;
   }
 }
 

@@ -1,6 +1,6 @@
 // Shared test helpers: fixture paths, the pinned real connectors, temp dirs, process checks.
 // The connectors install once into ~/.cache/airbyte-ts (outside the repo) and every test reuses them.
-import { getSource, type Source } from "../mod.ts";
+import { getSource, type Source, VenvExecutor } from "../mod.ts";
 
 export const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 export const FIXTURES = `${ROOT}/tests/fixtures`;
@@ -25,6 +25,36 @@ export function faker(config: Record<string, unknown> = { count: 100, seed: 1 })
 /** The counter fixture: an incremental source with exact, inspectable state (see fixtures/README.md). */
 export function counter(config: Record<string, unknown>, name = "source-counter"): Promise<Source> {
   return getSource(name, { localExecutable: fixture("source_counter.py"), config });
+}
+
+/**
+ * Real airbyte-source-faker whose processes carry a unique mark in their environment (inherited
+ * by every descendant, orphans included), so a test can find exactly its own connector processes
+ * while other tests and programs run faker on the same machine.
+ */
+export async function markedFaker(
+  config: Record<string, unknown>,
+): Promise<{ source: Source; mark: string }> {
+  const mark = crypto.randomUUID();
+  const executor = new VenvExecutor({
+    name: "source-faker",
+    pipUrl: FAKER_PIP,
+    env: { AIRBYTE_TS_TEST_MARK: mark },
+  });
+  return { source: await getSource("source-faker", { executor, config }), mark };
+}
+
+/** Live (not zombie) processes whose environment holds `AIRBYTE_TS_TEST_MARK=<mark>`: their pids. */
+export async function processesMarked(mark: string): Promise<number[]> {
+  const found: number[] = [];
+  const wanted = `AIRBYTE_TS_TEST_MARK=${mark}`;
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    const pid = Number(entry.name);
+    const environ = await Deno.readTextFile(`/proc/${pid}/environ`).catch(() => "");
+    if (environ.split("\0").includes(wanted) && await pidAlive(pid)) found.push(pid);
+  }
+  return found;
 }
 
 /** Is any process still alive whose command line contains `needle`? */

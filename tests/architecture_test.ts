@@ -1,7 +1,12 @@
-// House rules that keep the library portable and documented, checked on the source itself:
-// 1. only the runtime adapters touch `node:*` or the `Deno` global;
-// 2. every export of mod.ts has JSDoc with an `@example` where it is defined;
-// 3. deno.json and package.json export the same single entry, and the build produces it.
+// House rules that keep the library portable, layered and documented, checked on the source itself
+// (the README's "Architecture rules" section lists the same):
+// 1. in src/, only the runtime adapters touch `node:*` or the `Deno` global; in wasm/, only the
+//    Deno/Node loaders listed in WASM_NODE_FILES;
+// 2. src/ and wasm/ have no import cycles (type-only imports count);
+// 3. imports go down the layers of LAYERS, never up; a folder may import itself;
+// 4. only src/duckdb/ imports wasm/, and wasm/ imports nothing from src/;
+// 5. every export of mod.ts has JSDoc with an `@example` where it is defined;
+// 6. deno.json and package.json export the same single entry, and the build produces it.
 // Files are parsed with the TypeScript compiler, so comments and ordinary strings never count.
 import assert from "node:assert/strict";
 import ts from "typescript";
@@ -11,6 +16,35 @@ const rootPath = (relative: string) => new URL(relative, ROOT).pathname;
 
 /** Files allowed to use `node:*` modules and the `Deno` global. */
 const RUNTIME_ADAPTERS = new Set(["src/runtime/deno.ts", "src/runtime/node.ts"]);
+
+/** wasm/ files that load DuckDB-WASM in Deno and Node, and so may use `node:*` (never `Deno`). */
+const WASM_NODE_FILES = new Set([
+  "wasm/load_node.ts",
+  "wasm/node_file_runtime.ts",
+  "wasm/load_worker.ts",
+  "wasm/engine_worker.ts",
+]);
+
+/**
+ * The layers, lowest first: a file may import from its own layer's folders and from lower ones.
+ * Top-level files of src/ (errors.ts, secrets.ts, logger.ts) are the bottom layer.
+ */
+const LAYERS: string[][] = [
+  ["src"], // errors.ts, secrets.ts, logger.ts
+  ["src/runtime"],
+  ["src/protocol"],
+  ["src/state", "src/progress"],
+  ["src/executors"],
+  ["src/connectors"],
+  ["src/arrow"],
+  ["src/cache"],
+  ["src/duckdb", "src/postgres", "wasm"],
+  ["src/results"],
+  ["src/sources"],
+  ["src/destinations"],
+  ["src/server", "src/preview"],
+  ["src/cli"],
+];
 
 /** A rule broken at one place in one file. */
 interface Violation {
@@ -65,6 +99,89 @@ async function* typeScriptFilesUnder(dir: string): AsyncGenerator<string> {
     if (entry.isDirectory) yield* typeScriptFilesUnder(path);
     else if (/\.(ts|tsx|mts)$/.test(entry.name) && !entry.name.endsWith(".d.ts")) yield path;
   }
+}
+
+/** Every relative module a file imports (static, dynamic, type-only, re-exports), as repo paths. */
+function importsOf(file: string, text: string): string[] {
+  const source = parse(file, text);
+  const found: string[] = [];
+  const add = (specifier: string) => {
+    if (!specifier.startsWith(".")) return;
+    const url = new URL(specifier, new URL(file, ROOT));
+    found.push(url.pathname.slice(new URL(ROOT).pathname.length));
+  };
+  const visit = (node: ts.Node): void => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier) {
+      if (ts.isStringLiteral(node.moduleSpecifier)) add(node.moduleSpecifier.text);
+    } else if (
+      ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments.length && ts.isStringLiteral(node.arguments[0])
+    ) {
+      add(node.arguments[0].text);
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
+      const literal = node.argument.literal;
+      if (ts.isStringLiteral(literal)) add(literal.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+/** The folder of a repo path (`src/cache/cache.ts` -> `src/cache`). */
+function folderOf(path: string): string {
+  return path.slice(0, path.lastIndexOf("/"));
+}
+
+/** The layer index of a repo path, or -1 when it is in no layer. */
+function layerOf(path: string): number {
+  const folder = folderOf(path);
+  return LAYERS.findIndex((layer) =>
+    layer.some((f) => folder === f || folder.startsWith(`${f}/`) && f !== "src")
+  );
+}
+
+/** The import graph of src/ and wasm/. */
+async function importGraph(): Promise<Map<string, string[]>> {
+  const graph = new Map<string, string[]>();
+  for (const dir of ["src", "wasm"]) {
+    for await (const file of typeScriptFilesUnder(dir)) {
+      graph.set(file, importsOf(file, await Deno.readTextFile(rootPath(file))));
+    }
+  }
+  return graph;
+}
+
+/** Every cycle's files (strongly connected components with more than one file, or a self-import). */
+function cyclesOf(graph: Map<string, string[]>): string[][] {
+  let index = 0;
+  const indices = new Map<string, number>(), low = new Map<string, number>();
+  const stack: string[] = [], onStack = new Set<string>(), cycles: string[][] = [];
+  const connect = (v: string) => {
+    indices.set(v, index);
+    low.set(v, index++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!graph.has(w)) continue;
+      if (!indices.has(w)) {
+        connect(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, indices.get(w)!));
+    }
+    if (low.get(v) === indices.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1 || (graph.get(v) ?? []).includes(v)) cycles.push(component.sort());
+    }
+  };
+  for (const v of graph.keys()) if (!indices.has(v)) connect(v);
+  return cycles;
 }
 
 /**
@@ -131,6 +248,66 @@ Deno.test("src files outside the runtime adapters import no node: module and use
     [],
     "Move host-specific code into src/runtime/deno.ts or src/runtime/node.ts behind the Runtime interface",
   );
+});
+
+Deno.test("wasm files outside the Deno/Node loaders import no node: module, and none uses the Deno global", async () => {
+  const violations: Violation[] = [];
+  for await (const file of typeScriptFilesUnder("wasm")) {
+    const uses = findRuntimeSpecificUses(file, await Deno.readTextFile(rootPath(file)));
+    violations.push(...uses.filter((v) => !WASM_NODE_FILES.has(file) || v.what.includes("Deno")));
+  }
+  assert.deepEqual(
+    violations.map((v) => `${v.file}:${v.line} ${v.what}`),
+    [],
+    "Only the Deno/Node DuckDB-WASM loaders may use node: modules (add a file to WASM_NODE_FILES only if it is one)",
+  );
+});
+
+Deno.test("importsOf finds static, dynamic, type-only and re-export imports", () => {
+  const text = [
+    'import { a } from "./a.ts";',
+    'import type { B } from "../b.ts";',
+    'export { c } from "./c.ts";',
+    'const d = await import("./d.ts");',
+    'type E = import("./e.ts").E;',
+    'import x from "npm-package";',
+  ].join("\n");
+  assert.deepEqual(importsOf("src/x/file.ts", text), [
+    "src/x/a.ts",
+    "src/b.ts",
+    "src/x/c.ts",
+    "src/x/d.ts",
+    "src/x/e.ts",
+  ]);
+});
+
+Deno.test("src and wasm have no import cycles", async () => {
+  assert.deepEqual(cyclesOf(await importGraph()), [], "Break each cycle: move the shared part down a layer");
+});
+
+Deno.test("src imports go down the layers, never up", async () => {
+  const violations: string[] = [];
+  for (const [file, imports] of await importGraph()) {
+    const from = layerOf(file);
+    assert.ok(from >= 0, `${file} is in no layer: add its folder to LAYERS in tests/architecture_test.ts`);
+    for (const target of imports) {
+      const to = layerOf(target);
+      if (to > from) violations.push(`${file} -> ${target}`);
+    }
+  }
+  assert.deepEqual(violations, [], "A lower layer must not import a higher one (see LAYERS)");
+});
+
+Deno.test("only src/duckdb imports wasm, and wasm imports nothing from src", async () => {
+  const violations: string[] = [];
+  for (const [file, imports] of await importGraph()) {
+    for (const target of imports) {
+      const fromWasm = file.startsWith("wasm/"), toWasm = target.startsWith("wasm/");
+      if (!fromWasm && toWasm && !file.startsWith("src/duckdb/")) violations.push(`${file} -> ${target}`);
+      if (fromWasm && target.startsWith("src/")) violations.push(`${file} -> ${target}`);
+    }
+  }
+  assert.deepEqual(violations, []);
 });
 
 const modExists = await Deno.stat(rootPath("mod.ts")).then(() => true, () => false);

@@ -19,8 +19,39 @@ export interface ArrowInsertTarget {
 }
 
 /**
- * One open DuckDB database with one connection. Calls run one at a time, in order; explicit
- * transactions (`BEGIN` ... `COMMIT` through `exec`) span calls.
+ * One connection to a DuckDB database. Calls run one at a time, in order; an explicit
+ * transaction (`BEGIN` ... `COMMIT` through `exec`) spans calls and is this connection's own.
+ *
+ * @example A second connection has its own transaction
+ * ```ts
+ * import { openNodeEngine } from "./load_node.ts";
+ * const engine = await openNodeEngine(":memory:");
+ * await engine.exec("CREATE TABLE t (i INTEGER)");
+ * const other = await engine.connect();
+ * await other.exec("BEGIN TRANSACTION; INSERT INTO t VALUES (1)");
+ * const seen = (await engine.query("SELECT count(*)::INTEGER AS n FROM t")).getChild("n")?.get(0);
+ * await other.exec("COMMIT");
+ * await engine.close();
+ * if (seen !== 0) throw new Error("saw an uncommitted row");
+ * ```
+ */
+export interface DuckDBConnection {
+  /** Run SQL, return the result as an apache-arrow Table (arrow 17). */
+  query(sql: string): Promise<arrow.Table>;
+  /** Run SQL statements, discard results. */
+  exec(sql: string): Promise<void>;
+  /**
+   * Insert Arrow IPC *stream* bytes into schema.table (create: true creates the table from the
+   * Arrow schema). Usable inside an explicit BEGIN/COMMIT transaction run through exec().
+   */
+  insertArrowIPC(ipc: Uint8Array, target: ArrowInsertTarget): Promise<void>;
+  /** Release the connection (an open transaction is rolled back). */
+  close(): Promise<void>;
+}
+
+/**
+ * One open DuckDB database and its first connection. More connections (`connect()`) let
+ * writers run transactions side by side.
  *
  * @example Query an in-memory engine
  * ```ts
@@ -31,16 +62,9 @@ export interface ArrowInsertTarget {
  * await engine.close();
  * ```
  */
-export interface DuckDBEngine {
-  /** Run SQL, return the result as an apache-arrow Table (arrow 17). */
-  query(sql: string): Promise<arrow.Table>;
-  /** Run SQL statements, discard results. */
-  exec(sql: string): Promise<void>;
-  /**
-   * Insert Arrow IPC *stream* bytes into schema.table (create: true creates the table from the
-   * Arrow schema). Usable inside an explicit BEGIN/COMMIT transaction run through exec().
-   */
-  insertArrowIPC(ipc: Uint8Array, target: ArrowInsertTarget): Promise<void>;
+export interface DuckDBEngine extends DuckDBConnection {
+  /** Open another connection to the same database. */
+  connect(): Promise<DuckDBConnection>;
   /** CHECKPOINT and release the file; after close a new process sees every committed transaction. */
   close(): Promise<void>;
 }

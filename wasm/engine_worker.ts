@@ -3,17 +3,18 @@
  * durable file runtime) and answers requests from the main thread. Running DuckDB here lets the
  * main thread parse and build the next Arrow batch while this thread inserts the previous one.
  *
- * Requests: `{ id, op: "open" | "query" | "exec" | "insert" | "close", ... }`; replies:
+ * Requests: `{ id, op: "open" | "connect" | "query" | "exec" | "insert" | "disconnect" | "close", conn?, ... }`
+ * (`conn` 0 is the engine's own connection; `connect` answers a new number); replies:
  * `{ id, ok: true, result? } | { id, ok: false, message, name }`.
  *
  * Bytes travel through SharedArrayBuffers, never as message payloads: Deno's `node:worker_threads`
  * serializes a transferred 17 MB Uint8Array in about 2.5 s, while a bare SharedArrayBuffer is
- * shared at once (measured here). Inserts use two slots the main thread fills alternately; a
- * query result is copied into a fresh shared buffer.
+ * shared at once (measured here). Inserts use slots (shared buffers) the main thread fills, one
+ * per insert in flight; a query result is copied into a fresh shared buffer.
  *
  * @module
  */
-import { type NodeDuckDBEngine, openNodeEngine } from "./load_node.ts";
+import { type NodeDuckDBConnection, type NodeDuckDBEngine, openNodeEngine } from "./load_node.ts";
 
 interface Port {
   on(event: "message", listener: (message: any) => void): void;
@@ -24,32 +25,54 @@ const workerThreads = (globalThis as { process?: { getBuiltinModule(id: string):
   .getBuiltinModule("node:worker_threads");
 const port: Port = workerThreads.parentPort;
 let engine: NodeDuckDBEngine | undefined;
+const connections = new Map<number, NodeDuckDBConnection>();
+let nextConnection = 1;
 const slots: SharedArrayBuffer[] = [];
 
-async function handle(message: any): Promise<{ result?: { buffer: SharedArrayBuffer; length: number } }> {
+/** The connection a request names (0 or none: the engine's own). */
+function connectionOf(message: any): NodeDuckDBConnection {
+  if (!message.conn) return engine!;
+  const connection = connections.get(message.conn);
+  if (!connection) throw new Error(`The DuckDB connection ${message.conn} is closed.`);
+  return connection;
+}
+
+async function handle(
+  message: any,
+): Promise<{ result?: { buffer: SharedArrayBuffer; length: number } | number }> {
   switch (message.op) {
     case "open":
       engine = await openNodeEngine(message.path);
       return {};
+    case "connect": {
+      const id = nextConnection++;
+      connections.set(id, await engine!.connect());
+      return { result: id };
+    }
+    case "disconnect":
+      await connections.get(message.conn)?.close();
+      connections.delete(message.conn);
+      return {};
     case "query": {
       // DuckDB's own IPC bytes go through as they are: no decoding here.
-      const ipc = await engine!.queryIPC(message.sql);
+      const ipc = await connectionOf(message).queryIPC(message.sql);
       const buffer = new SharedArrayBuffer(ipc.byteLength);
       new Uint8Array(buffer).set(ipc);
       return { result: { buffer, length: ipc.byteLength } };
     }
     case "exec":
-      await engine!.exec(message.sql);
+      await connectionOf(message).exec(message.sql);
       return {};
     case "insert": {
       if (message.buffer) slots[message.slot] = message.buffer;
       const view = new Uint8Array(slots[message.slot], 0, message.length);
-      await engine!.insertArrowIPC(view, message.target);
+      await connectionOf(message).insertArrowIPC(view, message.target);
       return {};
     }
     case "close":
       await engine?.close();
       engine = undefined;
+      connections.clear();
       return {};
     default:
       throw new Error(`Unknown engine request '${message.op}'.`);

@@ -11,7 +11,12 @@
  */
 import * as duckdb from "@duckdb/duckdb-wasm";
 import type * as arrow from "apache-arrow";
-import { type ArrowInsertTarget, type DuckDBEngine, ENGINE_SETUP_SQL } from "./duckdb_engine.ts";
+import {
+  type ArrowInsertTarget,
+  type DuckDBConnection,
+  type DuckDBEngine,
+  ENGINE_SETUP_SQL,
+} from "./duckdb_engine.ts";
 import { transactionOpenAfter } from "./_transaction_state.ts";
 
 /** Where the worker scripts and `.wasm` files are served from (`mvp` and `eh` builds). */
@@ -64,66 +69,105 @@ async function registerOpfsWal(db: duckdb.AsyncDuckDB, path: string): Promise<vo
   await db.registerFileHandle(`${path}.wal`, handle, duckdb.DuckDBDataProtocol.BROWSER_FSACCESS, true);
 }
 
-class BrowserEngine implements DuckDBEngine {
-  #closed = false;
-  #inTransaction = false;
+/** One connection; on OPFS files, each write call ends with a checkpoint (see the module doc). */
+class BrowserConnection implements DuckDBConnection {
+  protected closed = false;
+  inTransaction = false;
 
   constructor(
-    private readonly db: duckdb.AsyncDuckDB,
-    private readonly conn: duckdb.AsyncDuckDBConnection,
-    /** Second connection for checkpoints, on OPFS files only. */
-    private readonly maintenance: duckdb.AsyncDuckDBConnection | null,
-    private readonly worker: Worker,
+    protected readonly conn: duckdb.AsyncDuckDBConnection,
+    /** Checkpoints when no connection holds a transaction (OPFS files only). */
+    protected readonly checkpoint: () => Promise<void>,
+    protected readonly isOpen: () => boolean,
   ) {}
 
   query(sql: string): Promise<arrow.Table> {
-    return this.#run(() => this.conn.query(sql));
+    return this.run(() => this.conn.query(sql));
   }
 
   async exec(sql: string): Promise<void> {
     try {
-      await this.#run(() => this.conn.query(sql));
+      await this.run(() => this.conn.query(sql));
     } finally {
-      this.#inTransaction = transactionOpenAfter(sql, this.#inTransaction);
+      this.inTransaction = transactionOpenAfter(sql, this.inTransaction);
     }
-    await this.#checkpoint();
+    await this.checkpoint();
   }
 
   async insertArrowIPC(ipc: Uint8Array, target: ArrowInsertTarget): Promise<void> {
-    await this.#run(() =>
+    await this.run(() =>
       this.conn.insertArrowFromIPCStream(ipc, {
         name: target.table,
         schema: target.schema,
         create: target.create,
       })
     );
-    await this.#checkpoint();
+    await this.checkpoint();
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.isOpen()) return;
+    if (this.inTransaction) await this.conn.query("ROLLBACK").catch(() => {});
+    await this.conn.close();
+  }
+
+  protected run<T>(call: () => Promise<T>): Promise<T> {
+    if (this.closed || !this.isOpen()) {
+      return Promise.reject(new Error("Cannot use the DuckDB engine: it is closed"));
+    }
+    return call();
+  }
+}
+
+class BrowserEngine extends BrowserConnection implements DuckDBEngine {
+  #open = true;
+  #others = new Set<BrowserConnection>();
+
+  constructor(
+    private readonly db: duckdb.AsyncDuckDB,
+    conn: duckdb.AsyncDuckDBConnection,
+    /** Second connection for checkpoints, on OPFS files only. */
+    private readonly maintenance: duckdb.AsyncDuckDBConnection | null,
+    private readonly worker: Worker,
+  ) {
+    super(conn, () => this.#checkpoint(), () => this.#open);
+  }
+
+  async connect(): Promise<DuckDBConnection> {
+    if (!this.#open) throw new Error("Cannot use the DuckDB engine: it is closed");
+    const connection = new BrowserConnection(
+      await this.db.connect(),
+      () => this.#checkpoint(),
+      () => this.#open,
+    );
+    this.#others.add(connection);
+    return connection;
+  }
+
+  override async close(): Promise<void> {
+    if (!this.#open) return;
     try {
-      if (this.#inTransaction) await this.conn.query("ROLLBACK").catch(() => {});
+      for (const other of this.#others) await other.close().catch(() => {});
+      if (this.inTransaction) await this.conn.query("ROLLBACK").catch(() => {});
       if (this.maintenance) {
         await this.maintenance.query("CHECKPOINT");
         await this.maintenance.close();
       }
       await this.conn.close();
     } finally {
+      this.closed = true;
+      this.#open = false;
       await this.db.terminate();
       this.worker.terminate();
     }
   }
 
-  #run<T>(call: () => Promise<T>): Promise<T> {
-    if (this.#closed) return Promise.reject(new Error("Cannot use the DuckDB engine: it is closed"));
-    return call();
-  }
-
   /** Checkpoint when no explicit transaction is open (DuckDB would refuse; that is harmless too). */
   async #checkpoint(): Promise<void> {
-    if (!this.maintenance || this.#inTransaction) return;
+    if (!this.maintenance || this.inTransaction) return;
+    for (const other of this.#others) if (other.inTransaction) return;
     await this.maintenance.query("CHECKPOINT").catch(() => {});
   }
 }

@@ -23,7 +23,12 @@ import * as duckdb from "@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as nodePath from "node:path";
-import { type ArrowInsertTarget, type DuckDBEngine, ENGINE_SETUP_SQL } from "./duckdb_engine.ts";
+import {
+  type ArrowInsertTarget,
+  type DuckDBConnection,
+  type DuckDBEngine,
+  ENGINE_SETUP_SQL,
+} from "./duckdb_engine.ts";
 import { transactionOpenAfter } from "./_transaction_state.ts";
 import {
   markWalRedundant,
@@ -72,24 +77,36 @@ async function instantiate(): Promise<Bindings> {
   return db;
 }
 
-/** The in-process engine: a {@linkcode DuckDBEngine} that can also hand out raw IPC bytes. */
-export interface NodeDuckDBEngine extends DuckDBEngine {
+/** A connection of the in-process engine, which can also hand out raw IPC bytes. */
+export interface NodeDuckDBConnection extends DuckDBConnection {
   /** Run SQL; the result as Arrow IPC stream bytes. */
   queryIPC(sql: string): Promise<Uint8Array>;
 }
 
-class NodeEngine implements NodeDuckDBEngine {
-  #closed = false;
+/** The in-process engine: a {@linkcode DuckDBEngine} whose connections hand out raw IPC bytes. */
+export interface NodeDuckDBEngine extends DuckDBEngine, NodeDuckDBConnection {
+  connect(): Promise<NodeDuckDBConnection>;
+}
+
+/** One connection; every call is made durable (fdatasync) before it returns. */
+class NodeConnection implements NodeDuckDBConnection {
+  protected closed = false;
   #inTransaction = false;
-  #mod: WasmModule;
+  protected readonly mod: WasmModule;
 
   constructor(
-    private readonly db: Bindings,
-    private readonly conn: number,
+    protected readonly db: Bindings,
+    protected readonly conn: number,
     /** The database file, or null in memory. */
-    private readonly path: string | null,
+    protected readonly path: string | null,
+    private readonly isOpen: () => boolean,
   ) {
-    this.#mod = db.mod as unknown as WasmModule;
+    this.mod = db.mod as unknown as WasmModule;
+  }
+
+  /** Is an explicit transaction open on this connection? */
+  get inTransaction(): boolean {
+    return this.#inTransaction;
   }
 
   async query(sql: string): Promise<arrow.Table> {
@@ -101,13 +118,13 @@ class NodeEngine implements NodeDuckDBEngine {
 
   /** Run SQL; the result as Arrow IPC stream bytes, as DuckDB wrote them. */
   queryIPC(sql: string): Promise<Uint8Array> {
-    return Promise.resolve().then(() => this.#run(() => this.db.runQuery(this.conn, sql)));
+    return Promise.resolve().then(() => this.run(() => this.db.runQuery(this.conn, sql)));
   }
 
   exec(sql: string): Promise<void> {
     return Promise.resolve().then(() => {
       try {
-        this.#run(() => this.db.runQuery(this.conn, sql));
+        this.run(() => this.db.runQuery(this.conn, sql));
       } finally {
         this.#inTransaction = transactionOpenAfter(sql, this.#inTransaction);
       }
@@ -116,7 +133,7 @@ class NodeEngine implements NodeDuckDBEngine {
 
   insertArrowIPC(ipc: Uint8Array, target: ArrowInsertTarget): Promise<void> {
     return Promise.resolve().then(() => {
-      this.#run(() =>
+      this.run(() =>
         this.db.insertArrowFromIPCStream(this.conn, ipc, {
           name: target.table,
           schema: target.schema,
@@ -127,27 +144,21 @@ class NodeEngine implements NodeDuckDBEngine {
   }
 
   close(): Promise<void> {
-    return Promise.resolve().then(() => {
-      if (this.#closed) return;
-      this.#closed = true;
-      try {
-        if (this.path) {
-          // Work left in an open transaction is discarded, as when a native database closes.
-          if (this.#inTransaction) this.#tryQuery("ROLLBACK");
-          this.db.runQuery(this.conn, "CHECKPOINT");
-          syncWrittenFiles(this.#mod);
-        }
-      } finally {
-        this.db.disconnect(this.conn);
-        this.db.reset();
-        if (this.path) releaseFiles(this.#mod, this.path);
-      }
-    });
+    return Promise.resolve().then(() => this.disconnect());
+  }
+
+  /** Roll back an open transaction and release the connection. */
+  disconnect(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.isOpen()) return;
+    if (this.#inTransaction) this.tryQuery("ROLLBACK");
+    this.db.disconnect(this.conn);
   }
 
   /** Run one call on the connection, then make what it committed durable. */
-  #run<T>(call: () => T): T {
-    if (this.#closed) throw new Error("Cannot use the DuckDB engine: it is closed");
+  protected run<T>(call: () => T): T {
+    if (this.closed || !this.isOpen()) throw new Error("Cannot use the DuckDB engine: it is closed");
     let result: T;
     try {
       result = call();
@@ -155,24 +166,65 @@ class NodeEngine implements NodeDuckDBEngine {
       // A failed call may still have committed earlier statements of the same SQL text.
       if (this.path) {
         try {
-          syncWrittenFiles(this.#mod);
+          syncWrittenFiles(this.mod);
         } catch {
           // The statement's own error is the one to report.
         }
       }
       throw error;
     }
-    if (this.path) syncWrittenFiles(this.#mod);
+    if (this.path) syncWrittenFiles(this.mod);
     return result;
   }
 
-  #tryQuery(sql: string): boolean {
+  protected tryQuery(sql: string): boolean {
     try {
       this.db.runQuery(this.conn, sql);
       return true;
     } catch {
       return false;
     }
+  }
+}
+
+class NodeEngine extends NodeConnection implements NodeDuckDBEngine {
+  #open = true;
+  #others = new Set<NodeConnection>();
+
+  constructor(db: Bindings, conn: number, path: string | null) {
+    super(db, conn, path, () => this.#open);
+  }
+
+  connect(): Promise<NodeDuckDBConnection> {
+    return Promise.resolve().then(() => {
+      if (!this.#open) throw new Error("Cannot use the DuckDB engine: it is closed");
+      const id = this.db.connect().useUnsafe((_bindings, id) => id);
+      const connection = new NodeConnection(this.db, id, this.path, () => this.#open);
+      this.#others.add(connection);
+      return connection;
+    });
+  }
+
+  override close(): Promise<void> {
+    return Promise.resolve().then(() => {
+      if (!this.#open) return;
+      try {
+        // Work left in open transactions is discarded, as when a native database closes.
+        for (const other of this.#others) other.disconnect();
+        this.#others.clear();
+        if (this.path) {
+          if (this.inTransaction) this.tryQuery("ROLLBACK");
+          this.db.runQuery(this.conn, "CHECKPOINT");
+          syncWrittenFiles(this.mod);
+        }
+      } finally {
+        this.closed = true;
+        this.#open = false;
+        this.db.disconnect(this.conn);
+        this.db.reset();
+        if (this.path) releaseFiles(this.mod, this.path);
+      }
+    });
   }
 
   /**
@@ -183,8 +235,8 @@ class NodeEngine implements NodeDuckDBEngine {
   recoverWal(): void {
     if (!this.path || !fs.existsSync(this.path + ".wal")) return;
     this.db.runQuery(this.conn, "CHECKPOINT");
-    syncWrittenFiles(this.#mod);
-    markWalRedundant(this.#mod, this.path);
+    syncWrittenFiles(this.mod);
+    markWalRedundant(this.mod, this.path);
   }
 }
 

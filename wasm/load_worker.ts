@@ -8,7 +8,7 @@
  * @module
  */
 import * as arrow from "apache-arrow";
-import type { ArrowInsertTarget, DuckDBEngine } from "./duckdb_engine.ts";
+import type { ArrowInsertTarget, DuckDBConnection, DuckDBEngine } from "./duckdb_engine.ts";
 
 interface NodeWorker {
   on(event: "message", listener: (message: any) => void): void;
@@ -84,26 +84,37 @@ export async function openWorkerEngine(path: string): Promise<DuckDBEngine> {
     throw error;
   }
   let closed = false;
-  const slots: SharedArrayBuffer[] = [];
-  let nextSlot = 0;
-  return {
+  // One shared buffer per insert in flight (connections insert side by side); reused when free.
+  const free: { index: number; buffer: SharedArrayBuffer }[] = [];
+  let slotCount = 0;
+  const connection = (conn: number): DuckDBConnection => ({
     query: async (sql) => {
-      const { result } = await call({ op: "query", sql });
+      const { result } = await call({ op: "query", sql, conn });
       // Arrow decodes text with TextDecoder, which refuses shared memory: copy out first.
       return arrow.tableFromIPC(new Uint8Array(result.buffer, 0, result.length).slice());
     },
-    exec: async (sql) => void await call({ op: "exec", sql }),
+    exec: async (sql) => void await call({ op: "exec", sql, conn }),
     insertArrowIPC: async (ipc: Uint8Array, target: ArrowInsertTarget) => {
-      // Two slots used alternately: the caller awaits an insert before its slot is filled again.
-      const slot = nextSlot;
-      nextSlot = 1 - nextSlot;
+      let slot = free.pop();
       let fresh: SharedArrayBuffer | undefined;
-      if (!slots[slot] || slots[slot].byteLength < ipc.byteLength) {
-        fresh = slots[slot] = new SharedArrayBuffer(Math.max(1 << 20, ipc.byteLength * 1.25 | 0));
+      if (!slot || slot.buffer.byteLength < ipc.byteLength) {
+        fresh = new SharedArrayBuffer(Math.max(1 << 20, ipc.byteLength * 1.25 | 0));
+        slot = { index: slot?.index ?? slotCount++, buffer: fresh };
       }
-      new Uint8Array(slots[slot]).set(ipc);
-      await call({ op: "insert", slot, length: ipc.byteLength, target, buffer: fresh });
+      new Uint8Array(slot.buffer).set(ipc);
+      try {
+        await call({ op: "insert", slot: slot.index, length: ipc.byteLength, target, buffer: fresh, conn });
+      } finally {
+        free.push(slot);
+      }
     },
+    close: async () => {
+      if (!closed && conn !== 0) await call({ op: "disconnect", conn });
+    },
+  });
+  return {
+    ...connection(0),
+    connect: async () => connection((await call({ op: "connect" })).result),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -93,7 +93,7 @@ async function printRead(result: ReadResult, seconds: number): Promise<void> {
   for (const [name, dataset] of result) {
     rows.push({ stream: name, read: result.recordsPerStream.get(name) ?? 0, cached: await dataset.count() });
   }
-  rt.writeStdout(summaryTable(rows, { cache: result.cache.path, seconds }) + "\n");
+  rt.writeStdout(summaryTable(rows, { cache: result.cache.location, seconds }) + "\n");
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -2,9 +2,7 @@
 // `_airbyte_raw_id` order, page by page (memory stays bounded), each page followed by a marker
 // STATE whose echo moves the mark; then the stream's real source state and a STREAM_STATUS
 // COMPLETE trace; GLOBAL/LEGACY source states last.
-import { cachedRecordPages } from "../duckdb/record_pages.ts";
-import type { DuckDBCache } from "../duckdb/duckdb_cache.ts";
-import type { StreamPlan } from "../cache/write_session.ts";
+import type { Cache, StreamPlan } from "../cache/cache.ts";
 import type { ProgressTracker } from "../progress/progress_tracker.ts";
 import type { AirbyteStateMessage } from "../protocol/messages.ts";
 import type { StateProvider } from "../state/state_provider.ts";
@@ -16,7 +14,7 @@ export interface DeliveryStream extends StreamPlan {
 }
 
 export interface CacheDeliveryInput {
-  cache: DuckDBCache;
+  cache: Cache;
   streams: DeliveryStream[];
   /** Stream → last `_airbyte_raw_id` the destination confirmed. */
   marks: Map<string, string>;
@@ -62,7 +60,7 @@ export async function* cacheDeliveryLines(input: CacheDeliveryInput): AsyncGener
     const after = s.strategy === "replace" ? undefined : input.marks.get(name);
     let last = after;
     const target = { stream: name, table: s.table, jsonSchema: s.stream.json_schema };
-    for await (const page of cachedRecordPages(cache, target, { after, pageRows })) {
+    for await (const page of cache.recordPages(target, { after, pageRows })) {
       let bytes = 0;
       for (const record of page.records) {
         const line = JSON.stringify({ type: "RECORD", record });

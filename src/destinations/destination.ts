@@ -5,20 +5,20 @@
  *
  * @module
  */
-import type { DuckDBCache } from "../duckdb/duckdb_cache.ts";
-import { getDefaultCache } from "../duckdb/default_cache.ts";
+import type { Cache } from "../cache/cache.ts";
 import { type ResolvedWriteStrategy, resolveWriteStrategy } from "../cache/write_strategy.ts";
 import { ConnectorBase } from "../connectors/connector_base.ts";
-import { jobProgress } from "../progress/job_progress.ts";
+import { getDefaultCache } from "../duckdb/default_cache.ts";
 import { InvalidArgumentError } from "../errors.ts";
+import { jobProgress } from "../progress/job_progress.ts";
 import type { ProgressTracker } from "../progress/progress_tracker.ts";
 import type { ConfiguredAirbyteCatalog, ConfiguredAirbyteStream } from "../protocol/catalog.ts";
 import type { AirbyteStateMessage, AirbyteStream } from "../protocol/messages.ts";
 import { ReadResult } from "../results/read_result.ts";
 import { WriteResult } from "../results/write_result.ts";
 import type { Source } from "../sources/source.ts";
-import { planRead } from "../sources/read_plan.ts";
 import { JoinedStateProvider, type StateProvider, StaticInputState } from "../state/state_provider.ts";
+import type { StateWriter } from "../state/state_writer.ts";
 import { CheckpointLedger, type Confirmation } from "./checkpoint_ledger.ts";
 import { cacheDeliveryLines, type DeliveryStream } from "./_cache_delivery.ts";
 import { passThroughLines } from "./_pass_through.ts";
@@ -72,32 +72,48 @@ export class Destination extends ConnectorBase {
     }
   }
 
-  #stateCache(options: WriteOptions, cache: DuckDBCache | undefined): DuckDBCache | undefined {
-    if (options.stateCache === false) return undefined;
-    return options.stateCache ?? cache;
-  }
-
-  async #destinationState(stateCache: DuckDBCache | undefined, sourceName: string): Promise<StateProvider> {
-    return stateCache
-      ? await stateCache.getDestinationStateProvider(sourceName, this.name)
-      : new StaticInputState([]);
+  /**
+   * Where this write keeps the destination's confirmed state: `stateCache` (a cache, or a
+   * provider/writer pair), by default the data cache; none with `false` (or no cache at all).
+   */
+  #confirmedState(options: WriteOptions, cache: Cache | undefined, sourceName: string): ConfirmedState {
+    const target = options.stateCache === undefined ? cache : options.stateCache;
+    if (!target) {
+      return {
+        provider: () => Promise.resolve(new StaticInputState([])),
+        writer: undefined,
+        cache: undefined,
+      };
+    }
+    if ("getStateWriter" in target) {
+      return {
+        provider: () => target.getStateProvider(sourceName, this.name),
+        writer: target.getStateWriter(sourceName, this.name),
+        cache: target,
+      };
+    }
+    return {
+      provider: () => Promise.resolve(target.provider ?? target.writer),
+      writer: target.writer,
+      cache: undefined,
+    };
   }
 
   /** Source → cache (incremental by cache state, else destination state) → destination. */
   async #readThenWrite(
     source: Source,
-    cache: DuckDBCache,
+    cache: Cache,
     options: WriteOptions,
     tracker: ProgressTracker,
   ): Promise<WriteResult> {
-    const stateCache = this.#stateCache(options, cache);
+    const confirmed = this.#confirmedState(options, cache, source.name);
     const stateProvider = new JoinedStateProvider(
-      await (stateCache ?? cache).getStateProvider(source.name),
-      await this.#destinationState(stateCache, source.name),
+      await cache.getStateProvider(source.name),
+      await confirmed.provider(),
     );
     const readResult = await source.read({
       cache,
-      streams: options.streams ?? "*",
+      streams: streamsOf(source, options),
       writeStrategy: options.writeStrategy,
       forceFullRefresh: options.forceFullRefresh,
       signal: options.signal,
@@ -110,11 +126,11 @@ export class Destination extends ConnectorBase {
   /** Cached streams → destination, sending only rows the destination has not confirmed yet. */
   async #writeFromCache(
     result: ReadResult,
-    cache: DuckDBCache,
+    cache: Cache,
     options: WriteOptions,
     tracker: ProgressTracker,
   ): Promise<WriteResult> {
-    const stateCache = this.#stateCache(options, cache);
+    const confirmed = this.#confirmedState(options, cache, result.sourceName);
     const wanted = options.streams && options.streams !== "*" ? options.streams : result.streams;
     const missing = wanted.filter((s) => !result.streams.includes(s));
     if (missing.length) result.get(missing[0]); // throws StreamNotFoundError with the available names
@@ -140,7 +156,7 @@ export class Destination extends ConnectorBase {
       ? new Map()
       : await cache.getDeliveryMarks(result.sourceName, this.name);
     const sourceStates = await cache.getStateProvider(result.sourceName);
-    const confirmedBefore = await this.#destinationState(stateCache, result.sourceName);
+    const confirmedBefore = await confirmed.provider();
     const ledger = new CheckpointLedger();
     const lines = cacheDeliveryLines({
       cache,
@@ -153,12 +169,13 @@ export class Destination extends ConnectorBase {
       pageRows: options.checkpointRows,
     });
     const settle = async (c: Confirmation) => {
-      await cache.markDelivered(result.sourceName, this.name, c.marks, stateCache === cache ? c.states : []);
-      if (stateCache && stateCache !== cache && c.states.length) {
-        await stateCache.markDelivered(result.sourceName, this.name, new Map(), c.states);
-      }
+      // The data cache keeping its own destination state records marks and states in one
+      // transaction (its state store is its StateWriter pair); otherwise the states go to the writer.
+      const together = confirmed.cache === cache;
+      await cache.recordDelivery(result.sourceName, this.name, c.marks, together ? c.states : []);
+      if (!together) { for (const state of c.states) await confirmed.writer?.writeState(state); }
     };
-    return await this.#run(catalog, lines, ledger, settle, result.sourceName, stateCache, options, tracker);
+    return await this.#run(catalog, lines, ledger, settle, confirmed, options, tracker);
   }
 
   /** Source → destination with no cache: records and states pass straight through. */
@@ -167,19 +184,21 @@ export class Destination extends ConnectorBase {
     options: WriteOptions,
     tracker: ProgressTracker,
   ): Promise<WriteResult> {
-    const stateCache = this.#stateCache(options, undefined);
+    const confirmed = this.#confirmedState(options, undefined, source.name);
     await source.discover({ signal: options.signal });
-    const { plans, catalog: sourceCatalog } = planRead(source, {
+    const { plans, catalog: sourceCatalog } = source.planRead({
       ...options,
-      streams: options.streams ?? "*",
+      streams: streamsOf(source, options),
     });
     const streams: DeliveryStream[] = plans.map((plan) => ({ ...plan, table: "" }));
     let state: AirbyteStateMessage[] | undefined;
-    if (!options.forceFullRefresh && stateCache) {
-      const provider = new JoinedStateProvider(
-        await stateCache.getStateProvider(source.name),
-        await this.#destinationState(stateCache, source.name),
-      );
+    if (!options.forceFullRefresh && (confirmed.cache || confirmed.writer)) {
+      const provider = confirmed.cache
+        ? new JoinedStateProvider(
+          await confirmed.cache.getStateProvider(source.name),
+          await confirmed.provider(),
+        )
+        : await confirmed.provider();
       state = provider.getStateInput(
         sourceCatalog.streams.filter((s) => s.sync_mode === "incremental").map((s) => s.stream.name),
       );
@@ -188,20 +207,9 @@ export class Destination extends ConnectorBase {
     const messages = source.readMessages(sourceCatalog, state, { signal: options.signal });
     const lines = passThroughLines(messages, streams.map((s) => s.stream.name), ledger, tracker);
     const settle = async (c: Confirmation) => {
-      if (stateCache && c.states.length) {
-        await stateCache.markDelivered(source.name, this.name, new Map(), c.states);
-      }
+      for (const state of c.states) await confirmed.writer?.writeState(state);
     };
-    return await this.#run(
-      this.#catalog(streams),
-      lines,
-      ledger,
-      settle,
-      source.name,
-      stateCache,
-      options,
-      tracker,
-    );
+    return await this.#run(this.#catalog(streams), lines, ledger, settle, confirmed, options, tracker);
   }
 
   #catalog(streams: DeliveryStream[]): ConfiguredAirbyteCatalog {
@@ -230,8 +238,7 @@ export class Destination extends ConnectorBase {
     lines: AsyncIterable<string>,
     ledger: CheckpointLedger,
     settle: (c: Confirmation) => Promise<void>,
-    sourceName: string,
-    stateCache: DuckDBCache | undefined,
+    confirmed: ConfirmedState,
     options: WriteOptions,
     tracker: ProgressTracker,
   ): Promise<WriteResult> {
@@ -256,8 +263,8 @@ export class Destination extends ConnectorBase {
           `the next write will send these records again.`,
       );
     }
-    const stateProvider = stateCache
-      ? await stateCache.getDestinationStateProvider(sourceName, this.name)
+    const stateProvider = confirmed.writer
+      ? await confirmed.provider()
       : new StaticInputState(confirmedStates);
     const perStream = new Map<string, number>();
     for (const s of catalog.streams) perStream.set(s.stream.name, tracker.recordsOf(s.stream.name));
@@ -269,4 +276,24 @@ export class Destination extends ConnectorBase {
       state: stateProvider,
     });
   }
+}
+
+/** Where a write keeps the destination's confirmed state. */
+interface ConfirmedState {
+  /** The states confirmed so far. */
+  provider(): Promise<StateProvider>;
+  /** Stores newly confirmed states; none when they are not kept. */
+  writer: StateWriter | undefined;
+  /** The cache keeping them, when it is one. */
+  cache: Cache | undefined;
+}
+
+/**
+ * The streams a write of `source` covers: `options.streams`, else the source's selection, else
+ * (nothing selected) all of them, as PyAirbyte does.
+ */
+function streamsOf(source: Source, options: WriteOptions): string[] | "*" {
+  if (options.streams !== undefined) return options.streams;
+  const selected = source.getSelectedStreams();
+  return selected.length ? selected : "*";
 }

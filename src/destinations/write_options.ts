@@ -3,9 +3,31 @@
  *
  * @module
  */
-import type { DuckDBCache } from "../duckdb/duckdb_cache.ts";
+import type { Cache } from "../cache/cache.ts";
 import type { WriteStrategy } from "../cache/write_strategy.ts";
 import type { ProgressOption } from "../progress/progress_event.ts";
+import type { StateProvider } from "../state/state_provider.ts";
+import type { StateWriter } from "../state/state_writer.ts";
+
+/**
+ * Destination state kept outside any cache: a writer that stores the states a destination
+ * confirms, and a provider of those confirmed before (default: the writer itself, which provides
+ * what it wrote).
+ *
+ * @example Keep confirmed states in memory for this process
+ * ```ts
+ * import type { DestinationStatePair } from "./write_options.ts";
+ * import { NoOpStateWriter } from "../state/state_writer.ts";
+ * const pair: DestinationStatePair = { writer: new NoOpStateWriter() };
+ * if (pair.provider !== undefined) throw new Error();
+ * ```
+ */
+export interface DestinationStatePair {
+  /** The states confirmed by earlier writes. @default the writer */
+  provider?: StateProvider;
+  /** Stores each state the destination confirms. */
+  writer: StateWriter;
+}
 
 /**
  * Options for {@linkcode Destination.write}.
@@ -18,18 +40,23 @@ import type { ProgressOption } from "../progress/progress_event.ts";
  * ```
  */
 export interface WriteOptions {
-  /** Streams to write: all when omitted or `"*"`; with a Source, this overrides its selection. */
+  /**
+   * Streams to write. With a Source: omitted → the source's selection (all streams when nothing
+   * is selected), `"*"` → all, a list overrides the selection. With a ReadResult: omitted or
+   * `"*"` → all its streams.
+   */
   streams?: string[] | "*";
   /**
    * With a Source: the cache to read through (default `getDefaultCache()`), or `false` to stream
    * straight from the source to the destination. Must be left undefined with a ReadResult.
    */
-  cache?: DuckDBCache | false;
+  cache?: Cache | false;
   /**
-   * Where destination state (the source states the destination confirmed) is kept.
+   * Where destination state (the source states the destination confirmed) is kept: a cache, a
+   * {@linkcode DestinationStatePair} of your own, or `false` for nowhere.
    * @default the cache in use; none when `cache` is false
    */
-  stateCache?: DuckDBCache | false;
+  stateCache?: Cache | false | DestinationStatePair;
   /** @default "auto" */
   writeStrategy?: WriteStrategy;
   /** Ignore every stored state (cache, destination, delivery marks) and send everything. @default false */

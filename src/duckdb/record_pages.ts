@@ -5,45 +5,39 @@
  *
  * @module
  */
+import type * as arrow from "apache-arrow";
+import type { CachedRecordPage } from "../cache/cache.ts";
+import { toPlainRows } from "../cache/cached_dataset.ts";
 import { recordSelectList, rowToRecord } from "../cache/row_to_record.ts";
 import { literal, qualified } from "../cache/sql_quote.ts";
-import { toPlainRows } from "../cache/cached_dataset.ts";
-import type { DuckDBCache } from "./duckdb_cache.ts";
 import { toStreamColumns } from "../arrow/stream_columns.ts";
-
-/** One page of records. */
-export interface CachedRecordPage {
-  records: { stream: string; data: Record<string, unknown>; emitted_at: number }[];
-  /** The `_airbyte_raw_id` of the page's last row: resume after it. */
-  lastRawId: string;
-}
 
 /**
  * Page through a stream's table.
  *
- * @param cache The cache holding the table.
+ * @param sql Runs a query on the cache.
+ * @param schemaName The schema holding the table.
  * @param target The stream's name, table and JSON Schema (as registered in the cache).
  * @param options `after`: resume after this `_airbyte_raw_id`; `pageRows`: rows per page.
  * @returns Pages of records, in cache order.
  *
  * @example
  * ```ts ignore
- * for await (const page of cachedRecordPages(cache, { stream: "users", table: "users", jsonSchema })) {
+ * for await (const page of cachedRecordPages(queue.sql, "main", { stream: "users", table: "users", jsonSchema })) {
  *   console.log(page.records.length, page.lastRawId);
  * }
  * ```
  */
 export async function* cachedRecordPages(
-  cache: DuckDBCache,
+  sql: (query: string) => Promise<arrow.Table>,
+  schemaName: string,
   target: { stream: string; table: string; jsonSchema: unknown },
   options: { after?: string; pageRows?: number } = {},
 ): AsyncGenerator<CachedRecordPage> {
   const pageRows = options.pageRows ?? 10_000;
   const present = new Set(
-    (await cache.sql(
-      `SELECT column_name FROM information_schema.columns WHERE table_schema = ${
-        literal(cache.schemaName)
-      } ` +
+    (await sql(
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = ${literal(schemaName)} ` +
         `AND table_name = ${literal(target.table)}`,
     )).toArray().map((r) => String(r.column_name)),
   );
@@ -52,12 +46,12 @@ export async function* cachedRecordPages(
     present.has(c.name)
   );
   const select = recordSelectList(columns);
-  const table = qualified(cache.schemaName, target.table);
+  const table = qualified(schemaName, target.table);
   let last = options.after;
   for (;;) {
     const where = last === undefined ? "" : `WHERE _airbyte_raw_id > ${literal(last)}`;
     const rows = toPlainRows(
-      await cache.sql(
+      await sql(
         `SELECT ${select}, epoch_ms(_airbyte_extracted_at) AS _ab_emitted_at FROM ${table} ${where} ` +
           `ORDER BY _airbyte_raw_id LIMIT ${pageRows}`,
       ),

@@ -34,34 +34,36 @@ export interface ExecuteOptions {
 }
 
 /**
- * Runs a connector. `execute` yields the connector's stdout, one line at a time, and throws
- * `SubprocessFailedError` (with the last stderr lines) if the connector exits non-zero. Ending the
- * iteration early (break, return) ends the connector process tree.
+ * Runs a connector. `execute` yields the connector's stdout as raw bytes, chunk by chunk, as they
+ * arrive: every executor has this one output shape, and the message loop in `src/connectors/`
+ * splits and decodes it once. It throws `SubprocessFailedError` (with the exit code and the last
+ * stderr lines) when the connector exits non-zero. Ending the iteration early (break, return) or
+ * aborting ends the connector and everything it started.
  *
- * @example A tiny executor that replays fixed lines
+ * @example A tiny executor that replays fixed output
  * ```ts
  * import type { Executor } from "./executor.ts";
+ * import { splitLines } from "../protocol/line_splitter.ts";
  * const replay: Executor = {
  *   name: "replay",
- *   async *execute() { yield '{"type":"LOG","log":{"level":"INFO","message":"hi"}}'; },
+ *   async *execute() {
+ *     yield new TextEncoder().encode('{"type":"LOG","log":{"level":"INFO","message":"hi"}}\n');
+ *   },
  * };
- * for await (const line of replay.execute(["read"])) if (!line.includes("LOG")) throw new Error();
+ * for await (const line of splitLines(replay.execute(["read"]))) if (!line.includes("LOG")) throw new Error();
  * ```
  */
 export interface Executor {
   /** A label for logs and errors, e.g. `venv:source-faker`. */
   readonly name: string;
-  execute(args: string[], options?: ExecuteOptions): AsyncIterable<string>;
   /**
-   * Optional capability: the same output as `execute`, one array of lines per chunk read, so a
-   * hot loop pays one async step per chunk instead of per line.
+   * Run one connector command and stream its stdout.
+   *
+   * @param args The verb and its arguments, e.g. `["read"]`; `files` flags are appended.
+   * @param options stdin lines, an abort signal, private files and a stderr callback.
+   * @returns The connector's stdout bytes, in the chunks they were read.
    */
-  executeBatches?(args: string[], options?: ExecuteOptions): AsyncIterable<string[]>;
-  /**
-   * Optional capability: stdout as raw UTF-8 chunks, unsplit and undecoded, for a reader that
-   * parses bytes itself (the cache's record scanner skips decoding and `JSON.parse` this way).
-   */
-  executeChunks?(args: string[], options?: ExecuteOptions): AsyncIterable<Uint8Array>;
+  execute(args: string[], options?: ExecuteOptions): AsyncIterable<Uint8Array>;
   /** Install the connector if it is missing. Idempotent. */
   ensureInstalled?(): Promise<void>;
   /** The last stderr lines of the most recent run (secret-masked), for error context. */

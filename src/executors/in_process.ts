@@ -61,6 +61,12 @@ export interface InProcessConnector {
 }
 
 const VERBS = ["spec", "check", "discover", "read", "write"] as const;
+const encoder = new TextEncoder();
+
+/** One message as the line of UTF-8 a process would print. */
+function lineBytes(message: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(message) + "\n");
+}
 type Verb = typeof VERBS[number];
 
 /** The message a bare result of `verb` stands for. */
@@ -115,11 +121,13 @@ async function* parseInput(lines: AsyncIterable<string> | undefined): AsyncGener
 
 /**
  * Runs an {@linkcode InProcessConnector}: `args[0]` is the verb, the `files` map carries the
- * JSON of `--config`, `--catalog` and `--state`, and each message comes out as one JSON line.
+ * JSON of `--config`, `--catalog` and `--state`, and each message comes out as one JSON line of
+ * UTF-8 bytes, as a process would print it.
  *
  * @example A connector object, run in-process
  * ```ts
  * import { InProcessExecutor, type InProcessConnector } from "./in_process.ts";
+ * import { splitLines } from "../protocol/line_splitter.ts";
  * const numbers: InProcessConnector = {
  *   name: "source-numbers",
  *   spec: async () => ({ connectionSpecification: { type: "object" } }),
@@ -131,9 +139,9 @@ async function* parseInput(lines: AsyncIterable<string> | undefined): AsyncGener
  *     }
  *   },
  * };
- * const lines = await Array.fromAsync(
+ * const lines = await Array.fromAsync(splitLines(
  *   new InProcessExecutor(numbers).execute(["read"], { files: { "--config": '{"count":2}', "--catalog": "{}" } }),
- * );
+ * ));
  * if (lines.length !== 2 || JSON.parse(lines[1]).record.data.i !== 1) throw new Error(lines.join("\n"));
  * ```
  */
@@ -157,14 +165,14 @@ export class InProcessExecutor implements Executor {
   }
 
   /**
-   * Call the connector method for `args[0]` and yield its messages as JSON lines.
+   * Call the connector method for `args[0]` and yield its messages as JSON lines (UTF-8 bytes).
    *
    * @param args The verb first (`spec`, `check`, `discover`, `read`, `write`); the rest is ignored.
    * @param options `files` with the config, catalog and state JSON; `stdin` lines for `write`; an abort signal.
-   * @returns One JSON line per message.
+   * @returns One chunk per message: its JSON line and a newline.
    * @throws {SubprocessFailedError} when the connector throws (after a TRACE error line, as a process would print).
    */
-  async *execute(args: string[], options: ExecuteOptions = {}): AsyncGenerator<string, void, undefined> {
+  async *execute(args: string[], options: ExecuteOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
     const { signal } = options;
     signal?.throwIfAborted();
     this.#tail = new StderrTail();
@@ -210,7 +218,7 @@ export class InProcessExecutor implements Executor {
           done = true;
           return;
         }
-        yield JSON.stringify(step.value);
+        yield lineBytes(step.value);
         signal?.throwIfAborted();
       }
     } finally {
@@ -274,14 +282,14 @@ export class InProcessExecutor implements Executor {
   }
 
   /** Report a thrown connector error the way a Python connector does: a TRACE line, then failure. */
-  async *#failed(verb: Verb, error: unknown): AsyncGenerator<string, never, undefined> {
+  async *#failed(verb: Verb, error: unknown): AsyncGenerator<Uint8Array, never, undefined> {
     const message = error instanceof Error ? error.message : String(error);
     this.#tail.push(`${this.#connector.name} ${verb} failed: ${message}`);
     if (error instanceof Error && error.stack) {
       for (const line of error.stack.split("\n").slice(1, 6)) this.#tail.push(line);
     }
     if (error instanceof InvalidArgumentError) throw error;
-    yield JSON.stringify({
+    yield lineBytes({
       type: "TRACE",
       trace: {
         type: "ERROR",

@@ -46,9 +46,10 @@ export interface SubprocessExecutorOptions {
  * @example Stream a command's stdout lines
  * ```ts
  * import { SubprocessExecutor } from "./subprocess.ts";
+ * import { splitLines } from "../protocol/line_splitter.ts";
  * const executor = new SubprocessExecutor({ command: "sh", args: ["-c", 'echo "$0"; echo done'], logDir: false });
  * const lines: string[] = [];
- * for await (const line of executor.execute(["spec"])) lines.push(line);
+ * for await (const line of splitLines(executor.execute(["spec"]))) lines.push(line);
  * if (lines.join(",") !== "spec,done") throw new Error(lines.join(","));
  * ```
  */
@@ -88,53 +89,15 @@ export class SubprocessExecutor implements Executor {
   }
 
   /**
-   * Run the connector with `args` and yield its stdout lines as they arrive.
+   * Run the connector with `args` and yield its stdout bytes as they are read.
    *
    * @param args The verb and its arguments, e.g. `["read"]`; the `files` flags are appended.
    * @param options stdin lines, an abort signal, private files and a stderr callback.
-   * @returns The connector's stdout, one line at a time.
+   * @returns The connector's stdout, chunk by chunk.
    * @throws {SubprocessFailedError} when the process exits non-zero or is killed by a signal.
    * @throws {ConnectorInstallError} when the command cannot be started.
    */
-  async *execute(args: string[], options: ExecuteOptions = {}): AsyncGenerator<string, void, undefined> {
-    for await (const lines of this.executeBatches(args, options)) yield* lines;
-  }
-
-  /**
-   * Like {@linkcode SubprocessExecutor.execute}, but yields the lines of each chunk read from
-   * stdout as one array: the hot path of a read pays one async step per chunk, not per line.
-   *
-   * @param args The verb and its arguments, e.g. `["read"]`.
-   * @param options stdin lines, abort signal, private files, stderr callback.
-   * @returns The connector's stdout, in batches of lines.
-   */
-  executeBatches(args: string[], options: ExecuteOptions = {}): AsyncGenerator<string[], void, undefined> {
-    const splitter = new LineSplitter();
-    return this.#run(args, options, {
-      push: (chunk) => nonEmpty(splitter.push(chunk)),
-      // Before the exit status is checked: a failing connector's last line still counts.
-      end: () => nonEmpty(splitter.flush()),
-    });
-  }
-
-  /**
-   * Like {@linkcode SubprocessExecutor.execute}, but yields stdout's raw bytes as they are read,
-   * for callers that split and parse UTF-8 themselves (the cache's record scanner).
-   *
-   * @param args The verb and its arguments, e.g. `["read"]`.
-   * @param options stdin lines, abort signal, private files, stderr callback.
-   * @returns The connector's stdout, chunk by chunk.
-   */
-  executeChunks(args: string[], options: ExecuteOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
-    return this.#run(args, options, { push: (chunk) => chunk, end: () => undefined });
-  }
-
-  /** Run the connector; stdout goes through `reader` chunk by chunk. */
-  async *#run<T>(
-    args: string[],
-    options: ExecuteOptions,
-    reader: { push(chunk: Uint8Array): T | undefined; end(): T | undefined },
-  ): AsyncGenerator<T, void, undefined> {
+  async *execute(args: string[], options: ExecuteOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
     const { signal } = options;
     signal?.throwIfAborted();
     const rt = this.#runtime ?? await getRuntime();
@@ -164,11 +127,8 @@ export class SubprocessExecutor implements Executor {
 
       for await (const chunk of run.stdoutChunks()) {
         if (signal?.aborted) throw abortReason(signal);
-        const out = reader.push(chunk);
-        if (out !== undefined) yield out;
+        yield chunk;
       }
-      const last = reader.end();
-      if (last !== undefined) yield last;
       if (signal?.aborted) throw abortReason(signal);
       const status = await run.finish();
       if (signal?.aborted) throw abortReason(signal);
@@ -445,8 +405,4 @@ class Run {
       await this.#stderrDone;
     }
   }
-}
-
-function nonEmpty(lines: string[]): string[] | undefined {
-  return lines.length > 0 ? lines : undefined;
 }

@@ -63,9 +63,10 @@ interface InstallMarker {
  * @example Install a connector and read its spec
  * ```ts ignore
  * import { VenvExecutor } from "./venv.ts";
+ * import { splitLines } from "../protocol/line_splitter.ts";
  * const faker = new VenvExecutor({ name: "source-faker", pipUrl: "airbyte-source-faker==7.2.1" });
  * await faker.ensureInstalled();
- * for await (const line of faker.execute(["spec"])) console.log(line);
+ * for await (const line of splitLines(faker.execute(["spec"]))) console.log(line);
  * ```
  *
  * @example The label names the mechanism and the connector
@@ -129,45 +130,15 @@ export class VenvExecutor implements Executor {
   }
 
   /**
-   * Install if needed, then run the connector and yield its stdout lines.
-   *
-   * @param args The verb and its arguments, e.g. `["read"]`.
-   * @param options stdin lines, abort signal, private files, stderr callback.
-   * @returns The connector's stdout, one line at a time.
-   */
-  async *execute(args: string[], options: ExecuteOptions = {}): AsyncGenerator<string, void, undefined> {
-    const subprocess = await this.#ready();
-    yield* subprocess.execute(args, options);
-  }
-
-  /**
-   * Install if needed, then run the connector and yield its stdout in batches of lines.
-   *
-   * @param args The verb and its arguments, e.g. `["read"]`.
-   * @param options stdin lines, abort signal, private files, stderr callback.
-   * @returns The connector's stdout, one array of lines per chunk read.
-   */
-  async *executeBatches(
-    args: string[],
-    options: ExecuteOptions = {},
-  ): AsyncGenerator<string[], void, undefined> {
-    const subprocess = await this.#ready();
-    yield* subprocess.executeBatches(args, options);
-  }
-
-  /**
-   * Install if needed, then run the connector and yield its stdout's raw chunks.
+   * Install if needed, then run the connector and yield its stdout bytes as they are read.
    *
    * @param args The verb and its arguments, e.g. `["read"]`.
    * @param options stdin lines, abort signal, private files, stderr callback.
    * @returns The connector's stdout, chunk by chunk.
    */
-  async *executeChunks(
-    args: string[],
-    options: ExecuteOptions = {},
-  ): AsyncGenerator<Uint8Array, void, undefined> {
+  async *execute(args: string[], options: ExecuteOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
     const subprocess = await this.#ready();
-    yield* subprocess.executeChunks(args, options);
+    yield* subprocess.execute(args, options);
   }
 
   #ready(): Promise<SubprocessExecutor> {

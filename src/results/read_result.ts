@@ -4,11 +4,10 @@
  *
  * @module
  */
+import type { Cache } from "../cache/cache.ts";
 import type { CachedDataset } from "../cache/cached_dataset.ts";
-import type { DuckDBCache } from "../duckdb/duckdb_cache.ts";
 import { StreamNotFoundError } from "../errors.ts";
 import type { AirbyteMessage } from "../protocol/messages.ts";
-import { cachedRecordPages } from "../duckdb/record_pages.ts";
 
 /**
  * The outcome of a read into a cache.
@@ -21,13 +20,13 @@ import { cachedRecordPages } from "../duckdb/record_pages.ts";
  */
 export class ReadResult implements Iterable<[string, CachedDataset]> {
   /** The cache the records landed in. */
-  readonly cache: DuckDBCache;
+  readonly cache: Cache;
   /** The source that was read. */
   readonly sourceName: string;
   /** Records received from the connector in this read, per stream. */
   readonly recordsPerStream: ReadonlyMap<string, number>;
 
-  constructor(cache: DuckDBCache, sourceName: string, recordsPerStream: Map<string, number>) {
+  constructor(cache: Cache, sourceName: string, recordsPerStream: Map<string, number>) {
     this.cache = cache;
     this.sourceName = sourceName;
     this.recordsPerStream = recordsPerStream;
@@ -61,7 +60,7 @@ export class ReadResult implements Iterable<[string, CachedDataset]> {
     for (const name of this.streams) {
       const entry = tables.find((t) => t.stream === name);
       if (!entry) continue;
-      for await (const page of cachedRecordPages(this.cache, { ...entry, stream: name })) {
+      for await (const page of this.cache.recordPages({ ...entry, stream: name })) {
         for (const record of page.records) yield { type: "RECORD", record };
       }
     }

@@ -199,6 +199,28 @@ export const denoRuntime: Runtime = {
         throw error;
       }
     }),
+  createFileExclusive: (path, text, options = {}) =>
+    withPermission("--allow-write", `create '${path}'`, async () => {
+      try {
+        await Deno.writeTextFile(path, text, { createNew: true, mode: options.mode });
+        return true;
+      } catch (error) {
+        if (error instanceof Deno.errors.AlreadyExists) return false;
+        throw error;
+      }
+    }),
+  processInfo: () => ({
+    pid: Deno.pid,
+    hostname: withPermission("--allow-sys", "read the host name", () => Deno.hostname()),
+  }),
+  isProcessAlive: (pid) => {
+    try {
+      Deno.kill(pid, 0 as unknown as Deno.Signal); // signal 0: only checks that the process exists
+      return true;
+    } catch (error) {
+      return !(error instanceof Deno.errors.NotFound); // EPERM: it exists, owned by someone else
+    }
+  },
   mkdir: (path) =>
     withPermission(
       "--allow-write",

@@ -25,6 +25,7 @@ import type {
 interface NodeProcess {
   getBuiltinModule(id: string): unknown;
   env: Record<string, string | undefined>;
+  pid: number;
   kill(pid: number, signal?: string | number): boolean;
   cwd(): string;
   stderr: { isTTY?: boolean; write(text: string): boolean };
@@ -234,6 +235,24 @@ export const nodeRuntime: Runtime = {
     } catch (error) {
       if (isNotFound(error)) return false;
       throw error;
+    }
+  },
+  createFileExclusive: async (path, text, options = {}) => {
+    try {
+      await builtins.fsPromises.writeFile(path, text, { flag: "wx", mode: options.mode });
+      return true;
+    } catch (error) {
+      if ((error as { code?: string })?.code === "EEXIST") return false;
+      throw error;
+    }
+  },
+  processInfo: () => ({ pid: nodeProcess().pid, hostname: builtins.os.hostname() }),
+  isProcessAlive: (pid) => {
+    try {
+      nodeProcess().kill(pid, 0); // signal 0: only checks that the process exists
+      return true;
+    } catch (error) {
+      return (error as { code?: string })?.code === "EPERM"; // it exists, owned by someone else
     }
   },
   mkdir: async (path) => {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { DuckDBCache } from "../duckdb/duckdb_cache.ts";
+import type { Cache } from "../cache/cache.ts";
 import type { WriteStrategy } from "../cache/write_strategy.ts";
 import type { ProgressOption } from "../progress/progress_event.ts";
 import type { StateProvider } from "../state/state_provider.ts";
@@ -20,7 +20,7 @@ import type { StateProvider } from "../state/state_provider.ts";
  */
 export interface ReadOptions {
   /** The cache to read into. @default getDefaultCache() */
-  cache?: DuckDBCache;
+  cache?: Cache;
   /** Streams to read; overrides the source's selection. @default the selection */
   streams?: string[] | "*";
   /** How records land in existing tables. @default "auto" */

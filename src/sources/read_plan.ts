@@ -1,42 +1,57 @@
 /**
  * What a read of a source will do per stream: its write strategy (with `auto` settled), its keys,
  * and the configured catalog to run the connector with. Shared by `Source.read()` and by
- * `Destination.write()` when it streams straight from a source.
+ * `Destination.write()` when it streams straight from a source. Pure: it takes the discovered
+ * streams and the user's choices, not the source.
  *
  * @module
  */
-import type { StreamPlan } from "../cache/write_session.ts";
+import type { StreamPlan } from "../cache/cache.ts";
 import { resolveWriteStrategy, type WriteStrategy } from "../cache/write_strategy.ts";
 import type { ConfiguredAirbyteCatalog } from "../protocol/catalog.ts";
-import { cursorOf, primaryKeyOf } from "./configured_catalog.ts";
-import type { Source } from "./source.ts";
+import type { AirbyteStream } from "../protocol/messages.ts";
+import { buildConfiguredCatalog, cursorOf, primaryKeyOf } from "./configured_catalog.ts";
+
+/** The user's choices a read plan applies. */
+export interface ReadPlanChoices {
+  /** Primary key overrides per stream. */
+  primaryKeys: Map<string, string[][]>;
+  /** Cursor overrides per stream. */
+  cursorKeys: Map<string, string[]>;
+  /** @default "auto" */
+  writeStrategy?: WriteStrategy;
+  forceFullRefresh?: boolean;
+}
 
 /**
- * Plan a read of `streams` (default: the source's selection). Needs the discovered catalog.
- * A stream written with `replace` is read in full: its table holds exactly one read's rows.
+ * Plan a read of `streams`. A stream written with `replace` is read in full: its table holds
+ * exactly one read's rows.
  *
- * @example
- * ```ts ignore
- * await source.discover();
- * const { plans, catalog } = planRead(source, { streams: ["users"], writeStrategy: "auto" });
+ * @param streams The discovered streams to read.
+ * @param choices Key overrides, write strategy, full refresh.
+ * @returns Per-stream plans and the configured catalog for the connector.
+ *
+ * @example Merge on a declared key, with an incremental cursor
+ * ```ts
+ * import { planRead } from "./read_plan.ts";
+ * const { plans, catalog } = planRead([{
+ *   name: "users", json_schema: {}, supported_sync_modes: ["full_refresh", "incremental"],
+ *   source_defined_primary_key: [["id"]], default_cursor_field: ["updated_at"],
+ * }], { primaryKeys: new Map(), cursorKeys: new Map() });
+ * if (plans[0].strategy !== "merge" || catalog.streams[0].sync_mode !== "incremental") throw new Error();
  * ```
  */
 export function planRead(
-  source: Source,
-  options: { streams?: string[] | "*"; writeStrategy?: WriteStrategy; forceFullRefresh?: boolean },
+  streams: AirbyteStream[],
+  choices: ReadPlanChoices,
 ): { plans: StreamPlan[]; catalog: ConfiguredAirbyteCatalog } {
-  const streams = source.resolveStreams(options.streams);
-  const { primaryKeys, cursorKeys } = source.keyOverrides;
   const plans = streams.map((stream): StreamPlan => {
-    const primaryKey = primaryKeyOf(stream, primaryKeys);
-    const cursor = cursorOf(stream, cursorKeys);
-    const strategy = resolveWriteStrategy(options.writeStrategy ?? "auto", primaryKey, cursor, stream.name);
+    const primaryKey = primaryKeyOf(stream, choices.primaryKeys);
+    const cursor = cursorOf(stream, choices.cursorKeys);
+    const strategy = resolveWriteStrategy(choices.writeStrategy ?? "auto", primaryKey, cursor, stream.name);
     return { stream, strategy, primaryKey, cursor };
   });
-  const catalog = source.getConfiguredCatalog({
-    streams: streams.map((s) => s.name),
-    forceFullRefresh: options.forceFullRefresh,
-  });
+  const catalog = buildConfiguredCatalog(streams, choices);
   for (const cs of catalog.streams) {
     if (plans.find((p) => p.stream.name === cs.stream.name)?.strategy === "replace") {
       cs.sync_mode = "full_refresh";

@@ -12,17 +12,16 @@ import {
   StreamNotFoundError,
 } from "../errors.ts";
 import type { Executor } from "../executors/executor.ts";
-import {
-  ConnectorBase,
-  type ConnectorBaseOptions,
-  type RecordLineSink,
-} from "../connectors/connector_base.ts";
+import { ConnectorBase, type ConnectorBaseOptions } from "../connectors/connector_base.ts";
+import type { RecordLineSink } from "../connectors/message_loop.ts";
 import type { AirbyteCatalog, AirbyteMessage, AirbyteStream } from "../protocol/messages.ts";
 import type { ConfiguredAirbyteCatalog } from "../protocol/catalog.ts";
 import { buildConfiguredCatalog, type CatalogChoices } from "./configured_catalog.ts";
 import type { ReadOptions } from "./read_options.ts";
 import type { ReadResult } from "../results/read_result.ts";
-import { readIntoCache } from "./_read_into_cache.ts";
+import type { StreamPlan } from "../cache/cache.ts";
+import { readIntoCache } from "./read_into_cache.ts";
+import { planRead } from "./read_plan.ts";
 
 /**
  * Options for {@linkcode Source.getRecords}.
@@ -226,6 +225,29 @@ export class Source extends ConnectorBase {
         recordLine: options.recordLine,
       });
     })(this);
+  }
+
+  /**
+   * What a read with these options will do per stream (strategy, keys) and the configured
+   * catalog to run it with. Needs the catalog (`await source.discover()` first).
+   *
+   * @param options Streams (default: the selection), write strategy, full refresh.
+   * @returns Per-stream plans and the configured catalog.
+   */
+  planRead(
+    options: Pick<ReadOptions, "streams" | "writeStrategy" | "forceFullRefresh"> = {},
+  ): { plans: StreamPlan[]; catalog: ConfiguredAirbyteCatalog } {
+    if (!this.#catalog) {
+      throw new InvalidArgumentError(`Cannot plan a read of '${this.name}' before discovery.`, {
+        guidance: "Call `await source.discover()` first.",
+      });
+    }
+    return planRead(this.resolveStreams(options.streams), {
+      primaryKeys: this.#primaryKeys,
+      cursorKeys: this.#cursorKeys,
+      writeStrategy: options.writeStrategy,
+      forceFullRefresh: options.forceFullRefresh,
+    });
   }
 
   /** Read the selected streams into a cache (default: `getDefaultCache()`), incrementally by state. */

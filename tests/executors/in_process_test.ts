@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { splitLines } from "../../src/protocol/line_splitter.ts";
 import { InvalidArgumentError, SubprocessFailedError } from "../../src/errors.ts";
 import {
   type InProcessConnector,
@@ -47,28 +48,30 @@ const parse = (lines: string[]) => lines.map((l) => JSON.parse(l) as InProcessMe
 Deno.test("InProcessExecutor wraps bare spec, check and discover results into messages", async () => {
   const executor = new InProcessExecutor(numbers());
   assert.equal(executor.name, "in-process:source-numbers");
-  const [spec] = parse(await Array.fromAsync(executor.execute(["spec"])));
+  const [spec] = parse(await Array.fromAsync(splitLines(executor.execute(["spec"]))));
   assert.equal(spec.type, "SPEC");
   assert.ok((spec.spec as { connectionSpecification: object }).connectionSpecification);
   const [ok] = parse(
-    await Array.fromAsync(executor.execute(["check"], { files: { "--config": '{"count":1}' } })),
+    await Array.fromAsync(splitLines(executor.execute(["check"], { files: { "--config": '{"count":1}' } }))),
   );
   assert.deepEqual(ok, { type: "CONNECTION_STATUS", connectionStatus: { status: "SUCCEEDED" } });
   const [bad] = parse(
-    await Array.fromAsync(executor.execute(["check"], { files: { "--config": '{"count":-1}' } })),
+    await Array.fromAsync(splitLines(executor.execute(["check"], { files: { "--config": '{"count":-1}' } }))),
   );
   assert.deepEqual(bad, {
     type: "CONNECTION_STATUS",
     connectionStatus: { status: "FAILED", message: "count < 0" },
   });
-  const [cat] = parse(await Array.fromAsync(executor.execute(["discover"], { files: { "--config": "{}" } })));
+  const [cat] = parse(
+    await Array.fromAsync(splitLines(executor.execute(["discover"], { files: { "--config": "{}" } }))),
+  );
   assert.equal(cat.type, "CATALOG");
 });
 
 Deno.test("InProcessExecutor reads with config, catalog and state from the files map", async () => {
   const files = { "--config": '{"count":5}', "--catalog": JSON.stringify(catalog), "--state": '{"n":3}' };
   const messages = parse(
-    await Array.fromAsync(new InProcessExecutor(numbers()).execute(["read"], { files })),
+    await Array.fromAsync(splitLines(new InProcessExecutor(numbers()).execute(["read"], { files }))),
   );
   assert.deepEqual(messages.map((m) => m.type), ["RECORD", "RECORD", "STATE"]);
   assert.equal((messages[0].record as { data: { i: number } }).data.i, 3);
@@ -83,7 +86,9 @@ Deno.test("InProcessExecutor feeds stdin lines to write as messages", async () =
   }
   const files = { "--config": "{}", "--catalog": JSON.stringify(catalog) };
   const out = parse(
-    await Array.fromAsync(new InProcessExecutor(numbers()).execute(["write"], { files, stdin: input() })),
+    await Array.fromAsync(
+      splitLines(new InProcessExecutor(numbers()).execute(["write"], { files, stdin: input() })),
+    ),
   );
   assert.deepEqual(out, [{ type: "STATE", state: { type: "LEGACY", data: {}, records: 2 } }]);
 });
@@ -92,7 +97,7 @@ Deno.test("InProcessExecutor ends the connector's generator when the consumer st
   const log: string[] = [];
   const files = { "--config": '{"count":1000000}', "--catalog": "{}" };
   let seen = 0;
-  for await (const _ of new InProcessExecutor(numbers(log)).execute(["read"], { files })) {
+  for await (const _ of splitLines(new InProcessExecutor(numbers(log)).execute(["read"], { files }))) {
     if (++seen === 3) break;
   }
   assert.deepEqual(log, ["read closed"]);
@@ -109,7 +114,9 @@ Deno.test("InProcessExecutor turns a thrown error into a TRACE line and Subproce
   const lines: string[] = [];
   const executor = new InProcessExecutor(failing);
   await assert.rejects(async () => {
-    for await (const line of executor.execute(["read"], { files: { "--config": "{}", "--catalog": "{}" } })) {
+    for await (
+      const line of splitLines(executor.execute(["read"], { files: { "--config": "{}", "--catalog": "{}" } }))
+    ) {
       lines.push(line);
     }
   }, (e: SubprocessFailedError) => e instanceof SubprocessFailedError && /upstream said 500/.test(e.message));
@@ -131,10 +138,10 @@ Deno.test("InProcessExecutor abort interrupts a connector stuck awaiting", async
   const reason = new Error("stop");
   await assert.rejects(async () => {
     for await (
-      const _ of new InProcessExecutor(stuck).execute(["read"], {
+      const _ of splitLines(new InProcessExecutor(stuck).execute(["read"], {
         files: { "--config": "{}", "--catalog": "{}" },
         signal: controller.signal,
-      })
+      }))
     ) {
       controller.abort(reason);
     }
@@ -143,10 +150,10 @@ Deno.test("InProcessExecutor abort interrupts a connector stuck awaiting", async
 
 Deno.test("InProcessExecutor rejects an unknown verb and a missing config", async () => {
   const executor = new InProcessExecutor(numbers());
-  await assert.rejects(Array.fromAsync(executor.execute(["sync"])), InvalidArgumentError);
-  await assert.rejects(Array.fromAsync(executor.execute(["check"])), /without '--config'/);
+  await assert.rejects(Array.fromAsync(splitLines(executor.execute(["sync"]))), InvalidArgumentError);
+  await assert.rejects(Array.fromAsync(splitLines(executor.execute(["check"]))), /without '--config'/);
   await assert.rejects(
-    Array.fromAsync(executor.execute(["check"], { files: { "--config": "{" } })),
+    Array.fromAsync(splitLines(executor.execute(["check"], { files: { "--config": "{" } }))),
     /not JSON/,
   );
 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { splitLines } from "../../src/protocol/line_splitter.ts";
 import { ConnectorInstallError, SubprocessFailedError } from "../../src/errors.ts";
 import { SubprocessExecutor } from "../../src/executors/subprocess.ts";
 import { denoRuntime } from "../../src/runtime/deno.ts";
@@ -48,7 +49,7 @@ Deno.test("SubprocessExecutor yields lines while the process is still running", 
   const flag = `${dir}/go`;
   const seen: string[] = [];
   try {
-    for await (const line of fixture("handshake.sh").execute([flag])) {
+    for await (const line of splitLines(fixture("handshake.sh").execute([flag]))) {
       seen.push(line);
       if (line === "first") await Deno.writeTextFile(flag, "");
     }
@@ -65,7 +66,7 @@ Deno.test("SubprocessExecutor passes the verb after the prefix args", async () =
     runtime: denoRuntime,
     logDir: false,
   });
-  const lines = await Array.fromAsync(executor.execute(["read", "--x", "y z"]));
+  const lines = await Array.fromAsync(splitLines(executor.execute(["read", "--x", "y z"])));
   assert.deepEqual(lines, ["read", "--x", "y z"]);
 });
 
@@ -75,7 +76,7 @@ Deno.test("SubprocessExecutor throws SubprocessFailedError with the last stderr 
   const out: string[] = [];
   let caught: SubprocessFailedError | undefined;
   try {
-    for await (const line of executor.execute(["read", "pw-plain"])) out.push(line);
+    for await (const line of splitLines(executor.execute(["read", "pw-plain"]))) out.push(line);
   } catch (e) {
     caught = e as SubprocessFailedError;
   }
@@ -107,7 +108,9 @@ Deno.test("SubprocessExecutor masks a registered secret in the error, the tail a
   let caught: SubprocessFailedError | undefined;
   const stderrLines: string[] = [];
   try {
-    for await (const _ of executor.execute(["check", secret], { onStderr: (l) => stderrLines.push(l) })) {
+    for await (
+      const _ of splitLines(executor.execute(["check", secret], { onStderr: (l) => stderrLines.push(l) }))
+    ) {
       /**/
     }
   } catch (e) {
@@ -128,7 +131,7 @@ Deno.test("SubprocessExecutor masks a registered secret in the error, the tail a
 Deno.test("SubprocessExecutor ends the whole process tree when the consumer breaks out early", async () => {
   let group = 0;
   let child = 0;
-  for await (const line of fixture("spawn_tree.sh").execute(["read"])) {
+  for await (const line of splitLines(fixture("spawn_tree.sh").execute(["read"]))) {
     if (line.startsWith("group:")) group = Number(line.slice(6));
     if (line.startsWith("child:")) child = Number(line.slice(6));
     if (line === "line 1") break;
@@ -141,7 +144,7 @@ Deno.test("SubprocessExecutor ends the whole process tree when the consumer brea
 
 Deno.test("SubprocessExecutor abort ends a hanging process tree and throws the abort reason", async () => {
   const controller = new AbortController();
-  const iterator = fixture("spawn_tree.sh").execute(["quiet"], { signal: controller.signal })[
+  const iterator = splitLines(fixture("spawn_tree.sh").execute(["quiet"], { signal: controller.signal }))[
     Symbol.asyncIterator
   ]();
   const first = await iterator.next();
@@ -157,7 +160,7 @@ Deno.test("SubprocessExecutor abort ends a hanging process tree and throws the a
 
 Deno.test("SubprocessExecutor abort without a reason throws an AbortError", async () => {
   const controller = new AbortController();
-  const lines = fixture("spawn_tree.sh").execute(["quiet"], { signal: controller.signal });
+  const lines = splitLines(fixture("spawn_tree.sh").execute(["quiet"], { signal: controller.signal }));
   let group = 0;
   await assert.rejects(async () => {
     for await (const line of lines) {
@@ -172,14 +175,14 @@ Deno.test("SubprocessExecutor does not start a process when the signal is alread
   const controller = new AbortController();
   controller.abort(new Error("too late"));
   await assert.rejects(
-    Array.fromAsync(fixture("spawn_tree.sh").execute(["read"], { signal: controller.signal })),
+    Array.fromAsync(splitLines(fixture("spawn_tree.sh").execute(["read"], { signal: controller.signal }))),
     /too late/,
   );
 });
 
 Deno.test("SubprocessExecutor kills a tree that ignores SIGTERM after the grace period", async () => {
   let group = 0;
-  for await (const line of fixture("ignore_term.sh").execute(["read"])) {
+  for await (const line of splitLines(fixture("ignore_term.sh").execute(["read"]))) {
     group = Number(line.slice(6));
     break;
   }
@@ -194,7 +197,7 @@ Deno.test("SubprocessExecutor ends a run whose exited connector left a child hol
     runtime: denoRuntime,
     logDir: false,
   });
-  const [line] = await Array.fromAsync(executor.execute([]));
+  const [line] = await Array.fromAsync(splitLines(executor.execute([])));
   assert.deepEqual(await waitForGroupGone(Number(line.slice(6))), []);
 });
 
@@ -203,7 +206,9 @@ async function runShowFiles(mode: "ok" | "fail" | "hang"): Promise<{ lines: stri
   const lines: string[] = [];
   const files = { "--config": '{"api_key":"k"}', "--catalog": '{"streams":[]}' };
   try {
-    for await (const line of fixture("show_files.sh").execute([mode], { files, signal: controller.signal })) {
+    for await (
+      const line of splitLines(fixture("show_files.sh").execute([mode], { files, signal: controller.signal }))
+    ) {
       lines.push(line);
       if (mode === "hang" && lines.length === 2) controller.abort();
     }
@@ -243,7 +248,7 @@ Deno.test("SubprocessExecutor writes stdin lines while reading stdout (1e5 lines
   const executor = new SubprocessExecutor({ command: "cat", runtime: denoRuntime, logDir: false });
   let received = 0;
   let inOrder = true;
-  for await (const line of executor.execute([], { stdin: input() })) {
+  for await (const line of splitLines(executor.execute([], { stdin: input() }))) {
     if (line !== `{"type":"RECORD","record":{"stream":"s","data":{"i":${received}}}}`) inOrder = false;
     received++;
   }
@@ -270,7 +275,7 @@ Deno.test("SubprocessExecutor survives a destination that exits before reading a
     runtime: denoRuntime,
     logDir: false,
   });
-  const lines = await Array.fromAsync(executor.execute([], { stdin: input() }));
+  const lines = await Array.fromAsync(splitLines(executor.execute([], { stdin: input() })));
   assert.deepEqual(lines, ["line 0", "line 1"]);
   // Bounded: the pump stops pulling once the pipe is broken (give it a moment to notice).
   for (let i = 0; i < 100 && !sourceClosed; i++) await new Promise((r) => setTimeout(r, 10));
@@ -290,7 +295,7 @@ Deno.test("SubprocessExecutor stops cleanly when the consumer breaks while stdin
   });
   let group = 0;
   let seen = 0;
-  for await (const line of executor.execute([], { stdin: input() })) {
+  for await (const line of splitLines(executor.execute([], { stdin: input() }))) {
     if (line.startsWith("group:")) group = Number(line.slice(6));
     if (++seen === 1000) break;
   }
@@ -304,7 +309,10 @@ Deno.test("SubprocessExecutor ends the run with the stdin source's own error", a
     throw new Error("cache read failed");
   }
   const executor = new SubprocessExecutor({ command: "cat", runtime: denoRuntime, logDir: false });
-  await assert.rejects(Array.fromAsync(executor.execute([], { stdin: input() })), /cache read failed/);
+  await assert.rejects(
+    Array.fromAsync(splitLines(executor.execute([], { stdin: input() }))),
+    /cache read failed/,
+  );
 });
 
 Deno.test("SubprocessExecutor reports a missing executable as ConnectorInstallError naming the path", async () => {
@@ -313,14 +321,17 @@ Deno.test("SubprocessExecutor reports a missing executable as ConnectorInstallEr
     runtime: denoRuntime,
     logDir: false,
   });
-  await assert.rejects(Array.fromAsync(executor.execute(["spec"])), (e: ConnectorInstallError) => {
-    assert.ok(e instanceof ConnectorInstallError);
-    assert.match(
-      e.message,
-      /Cannot start connector 'source-nope': executable '\/nonexistent\/bin\/source-nope' was not found\./,
-    );
-    return true;
-  });
+  await assert.rejects(
+    Array.fromAsync(splitLines(executor.execute(["spec"]))),
+    (e: ConnectorInstallError) => {
+      assert.ok(e instanceof ConnectorInstallError);
+      assert.match(
+        e.message,
+        /Cannot start connector 'source-nope': executable '\/nonexistent\/bin\/source-nope' was not found\./,
+      );
+      return true;
+    },
+  );
 });
 
 Deno.test("SubprocessExecutor reports a signal death as SubprocessFailedError", async () => {
@@ -332,7 +343,7 @@ Deno.test("SubprocessExecutor reports a signal death as SubprocessFailedError", 
     name: "source-k",
   });
   await assert.rejects(
-    Array.fromAsync(executor.execute(["read"])),
+    Array.fromAsync(splitLines(executor.execute(["read"]))),
     /Connector 'source-k' was killed by signal SIGKILL while running 'read'\./,
   );
 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { splitLines } from "../../src/protocol/line_splitter.ts";
 import { ConnectorInstallError } from "../../src/errors.ts";
 import { VenvExecutor } from "../../src/executors/venv.ts";
 import { denoRuntime } from "../../src/runtime/deno.ts";
@@ -18,7 +19,7 @@ async function copyTinyConnector(into: string): Promise<string> {
 }
 
 async function specLines(executor: VenvExecutor): Promise<Record<string, unknown>[]> {
-  const lines = await Array.fromAsync(executor.execute(["spec"]));
+  const lines = await Array.fromAsync(splitLines(executor.execute(["spec"])));
   return lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { splitLines } from "../../src/protocol/line_splitter.ts";
 import { SubprocessFailedError } from "../../src/errors.ts";
 import { SubprocessExecutor } from "../../src/executors/subprocess.ts";
 import type { Runtime } from "../../src/runtime/runtime.ts";
@@ -180,7 +181,7 @@ export const runtimeCases: RuntimeCase[] = [
         for (let i = 0; i < 20_000; i++) yield `line ${i}`;
       }
       let count = 0;
-      for await (const line of cat.execute([], { stdin: input() })) {
+      for await (const line of splitLines(cat.execute([], { stdin: input() }))) {
         if (line !== `line ${count}`) throw new Error(`line ${count} came back as '${line}'`);
         count++;
       }
@@ -192,7 +193,7 @@ export const runtimeCases: RuntimeCase[] = [
         runtime: rt,
         logDir: false,
       });
-      const [shown] = await collect(files.execute(["ok"], { files: { "--config": "{}" } }));
+      const [shown] = await collect(splitLines(files.execute(["ok"], { files: { "--config": "{}" } })));
       const [, path, mode, dirMode] = shown.split(" ");
       assert.deepEqual([mode, dirMode], ["600", "700"]);
       assert.equal(await rt.exists(path), false);
@@ -203,7 +204,7 @@ export const runtimeCases: RuntimeCase[] = [
         runtime: rt,
         logDir: false,
       });
-      await assert.rejects(collect(failing.execute(["read"])), SubprocessFailedError);
+      await assert.rejects(collect(splitLines(failing.execute(["read"]))), SubprocessFailedError);
 
       const tree = new SubprocessExecutor({
         command: "sh",
@@ -212,7 +213,7 @@ export const runtimeCases: RuntimeCase[] = [
         logDir: false,
       });
       let group = 0;
-      for await (const line of tree.execute(["read"])) {
+      for await (const line of splitLines(tree.execute(["read"]))) {
         if (line.startsWith("group:")) group = Number(line.slice(6));
         if (line === "line 0") break;
       }
@@ -221,7 +222,7 @@ export const runtimeCases: RuntimeCase[] = [
 
       const controller = new AbortController();
       await assert.rejects(async () => {
-        for await (const line of tree.execute(["quiet"], { signal: controller.signal })) {
+        for await (const line of splitLines(tree.execute(["quiet"], { signal: controller.signal }))) {
           group = Number(line.slice(6));
           controller.abort();
         }

@@ -1,7 +1,7 @@
 // Source against the real airbyte-source-faker 7.2.1 from PyPI, installed into its own venv.
 import assert from "node:assert/strict";
 import { ConfigValidationError, getSource, memoryLogger, StreamNotFoundError } from "../../mod.ts";
-import { faker, FAKER_PIP, processesMatching, sleep, tempDir } from "../_support.ts";
+import { faker, FAKER_PIP, markedFaker, processesMarked, tempDir } from "../_support.ts";
 
 Deno.test("Source.spec returns faker's config schema with count", async () => {
   const source = await getSource("source-faker", { pipUrl: FAKER_PIP });
@@ -21,22 +21,21 @@ Deno.test("Source.discover lists faker's users, products and purchases", async (
 });
 
 Deno.test("Source.getRecords yields exactly the limit and leaves no connector process behind", async () => {
-  const source = await faker({ count: 1000, seed: 1 });
+  const { source, mark } = await markedFaker({ count: 1000, seed: 1 });
   const users: Record<string, unknown>[] = [];
   for await (const user of source.getRecords("users", { limit: 10 })) users.push(user);
   assert.equal(users.length, 10);
   assert.ok(users.every((u) => typeof u.id === "number"));
-  await sleep(2000);
-  assert.deepEqual(await processesMatching("venvs/source-faker/bin/source-faker"), []);
+  // The loop has ended: the connector was ended and reaped before it returned.
+  assert.deepEqual(await processesMarked(mark), []);
 });
 
 Deno.test("Source.getRecords ends the connector when the loop breaks early", async () => {
-  const source = await faker({ count: 100000, seed: 1 });
+  const { source, mark } = await markedFaker({ count: 100000, seed: 1 });
   let n = 0;
   for await (const _ of source.getRecords("users")) if (++n === 3) break;
   assert.equal(n, 3);
-  await sleep(2000);
-  assert.deepEqual(await processesMatching("venvs/source-faker/bin/source-faker"), []);
+  assert.deepEqual(await processesMarked(mark), []);
 });
 
 Deno.test("getSource rejects a config of the wrong type, naming the field, before the connector sees it", async () => {

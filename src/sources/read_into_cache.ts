@@ -1,25 +1,57 @@
-// Source.read(): configure the catalog, take the input state from the cache, stream the
-// connector's messages into a CacheWriteSession, and report progress.
-import { CacheWriteSession } from "../cache/write_session.ts";
+/**
+ * `Source.read()`'s loop: plan the read, take the input state from the cache, stream the
+ * connector's output into a write session (RECORD lines as bytes straight into Arrow buffers),
+ * and report progress. It depends on the `Cache` contract only, and on the source through the
+ * few calls below.
+ *
+ * @module
+ */
+import type { Cache, CacheWriteSession, StreamPlan } from "../cache/cache.ts";
+import type { RecordLineSink } from "../connectors/message_loop.ts";
 import { getDefaultCache } from "../duckdb/default_cache.ts";
+import type { Logger } from "../logger.ts";
 import { jobProgress } from "../progress/job_progress.ts";
-import type { RecordLineSink } from "../connectors/connector_base.ts";
-import type { AirbyteStateMessage } from "../protocol/messages.ts";
+import type { ConfiguredAirbyteCatalog } from "../protocol/catalog.ts";
+import type { AirbyteMessage, AirbyteStateMessage } from "../protocol/messages.ts";
 import { ReadResult } from "../results/read_result.ts";
-import { planRead } from "./read_plan.ts";
 import type { ReadOptions } from "./read_options.ts";
-import type { Source } from "./source.ts";
 
-export async function readIntoCache(source: Source, options: ReadOptions): Promise<ReadResult> {
-  const cache = options.cache ?? getDefaultCache();
+/** What the read loop needs of a source (`Source` has it). */
+export interface ReadableSource {
+  readonly name: string;
+  readonly logger: Logger;
+  discover(options: { signal?: AbortSignal }): Promise<unknown>;
+  /** Plans and the configured catalog for a read with these options (streams checked). */
+  planRead(options: ReadOptions): { plans: StreamPlan[]; catalog: ConfiguredAirbyteCatalog };
+  readMessageBatches(
+    catalog: ConfiguredAirbyteCatalog,
+    state: unknown[] | undefined,
+    options: { signal?: AbortSignal; recordLine?: RecordLineSink },
+  ): AsyncIterable<AirbyteMessage[]>;
+}
+
+/**
+ * Read a source's streams into a cache, incrementally by the state stored there.
+ *
+ * @param source The source to read.
+ * @param options Cache, streams, strategy, state, progress, abort.
+ * @returns What was read and where it landed.
+ *
+ * @example
+ * ```ts ignore
+ * const result = await readIntoCache(source, { cache, streams: ["users"] });
+ * ```
+ */
+export async function readIntoCache(source: ReadableSource, options: ReadOptions): Promise<ReadResult> {
+  const cache: Cache = options.cache ?? getDefaultCache();
   const tracker = await jobProgress("read", source.name, options.progress);
   try {
-    // Instantiating DuckDB-WASM takes about a second: let it overlap discovery and, when the read
+    // Opening DuckDB-WASM takes about a second: let it overlap discovery and, when the read
     // needs no state from the cache, the connector's start too.
-    const opening = cache.engine();
+    const opening = cache.open();
     opening.catch(() => {}); // awaited below; a failure surfaces there
     await source.discover({ signal: options.signal });
-    const { plans, catalog } = planRead(source, options);
+    const { plans, catalog } = source.planRead(options);
     const incremental = catalog.streams.filter((s) => s.sync_mode === "incremental").map((s) =>
       s.stream.name
     );
@@ -33,7 +65,7 @@ export async function readIntoCache(source: Source, options: ReadOptions): Promi
       state = provider.getStateInput(incremental);
     }
     const opened = opening.then(() =>
-      CacheWriteSession.open(cache, source.name, plans, {
+      cache.openWriteSession(source.name, plans, {
         progress: tracker,
         syncId: Date.now(),
         commitEveryRows: options.checkpointRows,
@@ -74,7 +106,8 @@ export async function readIntoCache(source: Source, options: ReadOptions): Promi
         );
       }
     } catch (error) {
-      await session?.abort();
+      if (session) await session.abort();
+      else await opened.then((s) => s.abort(), () => {});
       throw error;
     }
     tracker.finish();
