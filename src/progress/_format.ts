@@ -41,7 +41,11 @@ export function formatStreamLine(name: string, stream: StreamProgress): string {
     }`;
 }
 
-/** `"finished: 3 streams, 10,000 records (…) elapsed 1.2s"` for `done`, the failure line for `failed`. */
+/**
+ * `"finished: 3 streams, 10,000 records (…) elapsed 1.2s"` for `done`; for `failed`,
+ * `"failed after 1.2s (3 streams, 10,000 records)"`. The error itself is not repeated: it is thrown
+ * to the caller, who reports it (the CLI prints it once, with its guidance).
+ */
 export function formatJobEnd(event: ProgressEvent): string {
   const streamCount = Object.keys(event.streams).length;
   const confirmed = event.totalConfirmed === undefined
@@ -51,7 +55,7 @@ export function formatJobEnd(event: ProgressEvent): string {
     `${streamCount} stream${streamCount === 1 ? "" : "s"}, ${formatCount(event.totalRecords)} records` +
     confirmed;
   if (event.kind === "failed") {
-    return `failed after ${formatElapsed(event.elapsedMs)} (${counts}): ${event.error ?? "unknown error"}`;
+    return `failed after ${formatElapsed(event.elapsedMs)} (${counts})`;
   }
   return `finished: ${counts} (${formatRates(event.recordsPerSecond, event.mbPerSecond)}) ` +
     `elapsed ${formatElapsed(event.elapsedMs)}`;
