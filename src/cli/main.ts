@@ -8,7 +8,7 @@
  * @module
  */
 import { CommanderError } from "commander";
-import { getRuntime } from "../../mod.ts";
+import { getRuntime, printAboveProgress } from "../../mod.ts";
 import { CliContext } from "./context.ts";
 import { EXIT, exitCodeOf } from "./exit_codes.ts";
 import { buildProgram } from "./program.ts";
@@ -30,7 +30,11 @@ export async function runCli(argv: string[]): Promise<number> {
   const interrupt = new AbortController();
   const stopListening = rt.onInterrupt(() => {
     if (interrupt.signal.aborted) rt.exit(130);
-    rt.writeStderr("\nInterrupted: stopping the connector (Ctrl-C again to quit at once)...\n");
+    // Above the live progress display, whose next redraw would otherwise wipe it.
+    printAboveProgress(
+      "\nInterrupted: stopping the connector (Ctrl-C again to quit at once)...\n",
+      (text) => rt.writeStderr(text),
+    );
     interrupt.abort(new Error("Interrupted by Ctrl-C."));
   });
   const context = new CliContext(rt, interrupt.signal);

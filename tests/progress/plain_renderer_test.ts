@@ -91,3 +91,28 @@ Deno.test("PlainRenderer shows confirmed counts on write jobs", () => {
   assert.match(output.join(""), /\[write destination-duckdb\] users done: 10 records, 10 confirmed/);
   assert.match(output.join(""), /finished: 1 stream, 10 records, 10 confirmed/);
 });
+
+Deno.test("PlainRenderer shows percent and ETA while a stream runs, and its end when the connector says COMPLETE", () => {
+  const { clock, tracker, lines } = setup(1000);
+  tracker.startStream("users");
+  tracker.onTrace({
+    type: "ESTIMATE",
+    emitted_at: 0,
+    estimate: { name: "users", type: "STREAM", row_estimate: 3000 },
+  });
+  clock.now = 1000;
+  tracker.addRecords("users", 1500, 150_000);
+  clock.now = 2000;
+  tracker.addRecords("users", 1500, 150_000);
+  tracker.onTrace({
+    type: "STREAM_STATUS",
+    emitted_at: 0,
+    stream_status: { stream_descriptor: { name: "users" }, status: "COMPLETE" },
+  });
+  assert.deepEqual(lines().slice(1), [
+    "[read source-faker] users: 1,500 of ~3,000 records, 50% (1,500 rec/s, 0.1 MB/s) elapsed 1.0s, ETA 1s",
+    // At the estimate but not yet complete: not 100%.
+    "[read source-faker] users: 3,000 of ~3,000 records, 99% (1,500 rec/s, 0.1 MB/s) elapsed 2.0s",
+    "[read source-faker] users done: 3,000 records (1,500 rec/s, 0.1 MB/s) elapsed 2.0s",
+  ]);
+});
