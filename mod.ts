@@ -82,6 +82,7 @@ export { splitLines } from "./src/protocol/line_splitter.ts";
 
 // Progress
 export type { ProgressEvent, ProgressOption } from "./src/progress/progress_event.ts";
+export { printAboveProgress } from "./src/progress/print_above_progress.ts";
 
 // Errors
 export {

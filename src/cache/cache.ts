@@ -115,6 +115,11 @@ export interface CacheWriteSession {
   readonly addRecordLine: (bytes: Uint8Array, start: number, end: number) => boolean | Promise<void>;
   /** Add one parsed record; a promise only when a batch was flushed (await it). */
   addRecord(stream: string, data: Record<string, unknown>, emittedAt: number): Promise<void> | undefined;
+  /**
+   * Tell progress about every record counted so far (counts otherwise move every 4,096
+   * records): call it before passing on what the connector says about a stream's progress.
+   */
+  reportProgress(): void;
   /** Note a state checkpoint; a promise when it committed (await it). */
   addState(state: AirbyteStateMessage): Promise<void> | undefined;
   /** Commit everything left, swap replaced tables in, create tables for empty streams. */

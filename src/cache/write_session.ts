@@ -191,6 +191,11 @@ export class WriteSession implements CacheWriteSession {
     return sink.builder.rowCount >= this.#options.batchRows ? this.#flush(sink) : undefined;
   }
 
+  /** Tell progress about every record counted and not yet reported. */
+  reportProgress(): void {
+    for (const sink of this.#sinks.values()) if (sink.records !== sink.reported) this.#report(sink, 0);
+  }
+
   /** Note a state checkpoint; commits when enough rows or time have accumulated. */
   addState(state: AirbyteStateMessage): Promise<void> | undefined {
     this.#pendingStates.set(stateKey(state), state);

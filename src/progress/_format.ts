@@ -27,21 +27,55 @@ export function jobPrefix(event: ProgressEvent): string {
   return `[${event.job} ${event.connector}]`;
 }
 
-/** `"1,000 records, 900 confirmed"`. */
+/** `42.7` → `"42%"`: whole percent, rounded down so that 100% means done. */
+export function formatPercent(percent: number): string {
+  return `${Math.floor(percent)}%`;
+}
+
+/** Time still to go: `"8s"`, `"1m05s"`, `"2h03m00s"` (whole seconds, rounded up). */
+export function formatEta(ms: number): string {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  return formatElapsed(seconds * 1000);
+}
+
+/** `"1,000 records, 900 confirmed"`; while running with an estimate, `"1,200 of ~3,000 records"`. */
 export function formatStreamCounts(stream: StreamProgress): string {
   const confirmed = stream.confirmed === undefined ? "" : `, ${formatCount(stream.confirmed)} confirmed`;
-  return `${formatCount(stream.records)} records${confirmed}`;
+  const of = !stream.done && stream.rowEstimate !== undefined
+    ? ` of ~${formatCount(stream.rowEstimate)}`
+    : "";
+  return `${formatCount(stream.records)}${of} records${confirmed}`;
 }
 
-/** `"users: 1,000 records (12,345 rec/s, 3.2 MB/s) elapsed 0.1s"`, with `" done"` after the name once finished. */
+/**
+ * `"users: 1,000 records (12,345 rec/s, 3.2 MB/s) elapsed 0.1s"`; `" done"` (or `" incomplete"`)
+ * after the name once finished; percent and ETA while running when the connector estimated the
+ * stream: `"users: 1,200 of ~3,000 records, 40% (…) elapsed 1.0s, ETA 2s"`.
+ */
 export function formatStreamLine(name: string, stream: StreamProgress): string {
-  return `${name}${stream.done ? " done" : ""}: ${formatStreamCounts(stream)} ` +
+  const state = stream.done ? (stream.incomplete ? " incomplete" : " done") : "";
+  const percent = !stream.done && stream.percent !== undefined ? `, ${formatPercent(stream.percent)}` : "";
+  const eta = !stream.done && stream.etaMs !== undefined ? `, ETA ${formatEta(stream.etaMs)}` : "";
+  return `${name}${state}: ${formatStreamCounts(stream)}${percent} ` +
     `(${formatRates(stream.recordsPerSecond, stream.mbPerSecond)}) elapsed ${
       formatElapsed(stream.elapsedMs)
-    }`;
+    }${eta}`;
 }
 
-/** `"finished: 3 streams, 10,000 records (…) elapsed 1.2s"` for `done`, the failure line for `failed`. */
+/** `", 42%, ETA 8s"` for a job whose percent is known; `""` otherwise. */
+export function formatJobPercent(event: ProgressEvent): string {
+  if (event.percent === undefined) return "";
+  return `, ${formatPercent(event.percent)}${
+    event.etaMs === undefined ? "" : `, ETA ${formatEta(event.etaMs)}`
+  }`;
+}
+
+/**
+ * `"finished: 3 streams, 10,000 records (…) elapsed 1.2s"` for `done`; for `failed`,
+ * `"failed after 1.2s (3 streams, 10,000 records)"`. The error itself is not repeated: it is thrown
+ * to the caller, who reports it (the CLI prints it once, with its guidance).
+ */
 export function formatJobEnd(event: ProgressEvent): string {
   const streamCount = Object.keys(event.streams).length;
   const confirmed = event.totalConfirmed === undefined
@@ -51,7 +85,7 @@ export function formatJobEnd(event: ProgressEvent): string {
     `${streamCount} stream${streamCount === 1 ? "" : "s"}, ${formatCount(event.totalRecords)} records` +
     confirmed;
   if (event.kind === "failed") {
-    return `failed after ${formatElapsed(event.elapsedMs)} (${counts}): ${event.error ?? "unknown error"}`;
+    return `failed after ${formatElapsed(event.elapsedMs)} (${counts})`;
   }
   return `finished: ${counts} (${formatRates(event.recordsPerSecond, event.mbPerSecond)}) ` +
     `elapsed ${formatElapsed(event.elapsedMs)}`;

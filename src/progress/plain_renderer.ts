@@ -4,7 +4,7 @@
  * @module
  */
 import { maskSecrets } from "../secrets.ts";
-import { formatElapsed, formatJobEnd, formatStreamLine, jobPrefix } from "./_format.ts";
+import { formatElapsed, formatJobEnd, formatJobPercent, formatStreamLine, jobPrefix } from "./_format.ts";
 import type { ProgressEvent } from "./progress_event.ts";
 import type { ProgressRenderer, TextSink } from "./progress_renderer.ts";
 
@@ -60,10 +60,12 @@ export class PlainRenderer implements ProgressRenderer {
         lines.push(`${prefix} started`);
         break;
       case "progress": {
-        const running = Object.entries(event.streams).filter(([, s]) => !s.done);
+        const running = Object.entries(event.streams).filter(([, s]) => !s.done && !s.waiting);
         for (const [name, stream] of running) lines.push(`${prefix} ${formatStreamLine(name, stream)}`);
         if (running.length === 0) {
           lines.push(`${prefix} waiting for records, elapsed ${formatElapsed(event.elapsedMs)}`);
+        } else if (event.percent !== undefined && Object.keys(event.streams).length > 1) {
+          lines.push(`${prefix} all streams${formatJobPercent(event).replace(/^,/, ":")}`);
         }
         break;
       }

@@ -53,14 +53,30 @@ export interface StreamProgress {
   bytes: number;
   /** Records the destination confirmed as durable (write jobs only). */
   confirmed?: number;
-  /** True once the stream finished. */
+  /** True once the stream finished: the connector said `COMPLETE` or `INCOMPLETE`, or the job ended. */
   done: boolean;
-  /** Milliseconds from the stream's start to its end (or to now, while it runs). */
+  /** True when the connector reported the stream `INCOMPLETE` (it ended without all its records). */
+  incomplete?: boolean;
+  /** True while the stream is registered but has neither a record nor a `STARTED` status yet. */
+  waiting?: boolean;
+  /** Milliseconds from the stream's start (its first record or `STARTED`) to its end, or to now. */
   elapsedMs: number;
   /** Average records per second over `elapsedMs`. */
   recordsPerSecond: number;
   /** Average megabytes (10^6 bytes) per second over `elapsedMs`. */
   mbPerSecond: number;
+  /** The connector's `ESTIMATE` of the stream's records, when it sent one. */
+  rowEstimate?: number;
+  /** The connector's `ESTIMATE` of the stream's bytes, when it sent one. */
+  byteEstimate?: number;
+  /**
+   * How far the stream is, 0–100: records over `rowEstimate` (else bytes over `byteEstimate`),
+   * below 100 until the stream is done, 100 once it completed. Absent when the connector sent no
+   * estimate.
+   */
+  percent?: number;
+  /** Milliseconds still to go at the stream's rate so far; absent without an estimate or a rate. */
+  etaMs?: number;
 }
 
 /**
@@ -100,6 +116,13 @@ export interface ProgressEvent {
   mbPerSecond: number;
   /** Milliseconds since the job started. */
   elapsedMs: number;
+  /**
+   * How far the job is, 0–100, when every stream not yet done has an estimate (or the connector
+   * estimated the whole sync).
+   */
+  percent?: number;
+  /** Milliseconds still to go at the job's rate so far, when `percent` is known. */
+  etaMs?: number;
   /** The failure's message, secrets masked (`failed` only). */
   error?: string;
 }

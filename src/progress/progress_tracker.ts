@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { AirbyteStreamStatus, AirbyteTraceMessage } from "../protocol/messages.ts";
 import { maskSecrets } from "../secrets.ts";
 import type { ProgressEvent, ProgressEventKind, ProgressJob, StreamProgress } from "./progress_event.ts";
 import type { Clock, ProgressRenderer } from "./progress_renderer.ts";
@@ -31,6 +32,13 @@ export interface ProgressTrackerOptions {
   renderer?: ProgressRenderer;
   /** Monotonic milliseconds. @default () => performance.now() */
   clock?: Clock;
+  /**
+   * Milliseconds between heartbeats: while the job runs, {@linkcode ProgressTracker.tick} is called
+   * on a timer, so that a display keeps moving while no records arrive (connector start-up, slow
+   * APIs). The timer stops at `finish()` or `fail()`: a tracker with a heartbeat must be ended.
+   * @default no heartbeat
+   */
+  heartbeatMs?: number;
 }
 
 // Mutable counters for one stream; plain numbers so the hot path allocates nothing.
@@ -39,11 +47,37 @@ class StreamCounter {
   bytes = 0;
   confirmed = 0;
   done = false;
+  incomplete = false;
+  /** No record and no STARTED status yet. */
+  waiting = true;
   endedAt = 0;
-  constructor(readonly startedAt: number) {}
+  rowEstimate: number | undefined;
+  byteEstimate: number | undefined;
+  /** When the stream was registered, or said STARTED before its first record. */
+  constructor(public startedAt: number) {}
+}
+
+/**
+ * A connector's estimate of how much a stream (or the whole sync) will send.
+ *
+ * @example From an ESTIMATE trace
+ * ```ts
+ * import type { ProgressEstimate } from "./progress_tracker.ts";
+ * const estimate: ProgressEstimate = { rows: 3000, bytes: 1_350_000 };
+ * if (estimate.rows !== 3000) throw new Error();
+ * ```
+ */
+export interface ProgressEstimate {
+  /** Records expected (`row_estimate`). */
+  rows?: number;
+  /** Bytes expected (`byte_estimate`). */
+  bytes?: number;
 }
 
 const defaultClock: Clock = () => performance.now();
+// Until the connector says a stream is complete (or the job ends), it is not at 100%, whatever
+// the estimate says.
+const RUNNING_MAX_PERCENT = 99.9;
 const MAX_STRIDE = 16;
 
 /**
@@ -51,6 +85,10 @@ const MAX_STRIDE = 16;
  * counters, reads the clock at most once (less often when calls come fast), and builds an event
  * only when the renderer's interval has passed. Every method may be called before {@linkcode ProgressTracker.start}; the first call
  * starts the job. After `finish()` or `fail()` no further events are emitted.
+ *
+ * What the connector says about its streams comes in through {@linkcode ProgressTracker.onTrace}
+ * (hand it every TRACE message): `STREAM_STATUS` starts and completes streams (a completed
+ * stream's rate stops), `ESTIMATE` gives percent and ETA.
  *
  * @example Count two batches and collect the events
  * ```ts
@@ -81,6 +119,8 @@ export class ProgressTracker {
   #totalBytes = 0;
   #totalConfirmed = 0;
   #hasConfirmed = false;
+  #syncRowEstimate: number | undefined;
+  #syncByteEstimate: number | undefined;
   #state: "idle" | "running" | "ended" = "idle";
   #startedAt = 0;
   #endedAt = 0;
@@ -90,6 +130,8 @@ export class ProgressTracker {
   #stride = 1;
   #countdown = 1;
   #lastSampleAt = 0;
+  readonly #heartbeatMs: number | undefined;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: ProgressTrackerOptions) {
     this.#job = options.job;
@@ -97,6 +139,9 @@ export class ProgressTracker {
     this.#renderer = options.renderer;
     this.#clock = options.clock ?? defaultClock;
     this.#intervalMs = Math.max(0, options.renderer?.intervalMs ?? 0);
+    this.#heartbeatMs = options.renderer && options.heartbeatMs
+      ? Math.max(10, options.heartbeatMs)
+      : undefined;
   }
 
   /** Records counted so far, over all streams. */
@@ -127,9 +172,13 @@ export class ProgressTracker {
     this.#nextProgressAt = this.#startedAt + this.#intervalMs;
     this.#lastSampleAt = this.#startedAt;
     this.#emit("start", this.#startedAt);
+    if (this.#heartbeatMs !== undefined) this.#heartbeat = setInterval(() => this.tick(), this.#heartbeatMs);
   }
 
-  /** Register a stream so that it shows up (with zero records) before its first batch. */
+  /**
+   * Register a stream so that it shows up (waiting, with zero records) before its first batch.
+   * Its clock starts now, or when the connector says it `STARTED` if that comes before a record.
+   */
   startStream(stream: string): void {
     if (!this.#streams.has(stream)) this.#openStream(stream);
     this.tick();
@@ -142,11 +191,88 @@ export class ProgressTracker {
    */
   addRecords(stream: string, count: number, bytes = 0): void {
     const counter = this.#streams.get(stream) ?? this.#openStream(stream);
+    if (count > 0) counter.waiting = false;
     counter.records += count;
     counter.bytes += bytes;
     this.#totalRecords += count;
     this.#totalBytes += bytes;
     if (this.#renderer !== undefined && --this.#countdown <= 0) this.#sampleClock();
+  }
+
+  /**
+   * Apply a TRACE message from the connector (the `trace` body of an Airbyte TRACE message):
+   * `STREAM_STATUS` goes to {@linkcode ProgressTracker.streamStatus}, `ESTIMATE` to
+   * {@linkcode ProgressTracker.estimate}; other traces are ignored. Malformed ones are ignored too:
+   * progress never fails a job.
+   *
+   * @example What source-faker says about a stream
+   * ```ts
+   * import { ProgressTracker } from "./progress_tracker.ts";
+   * const tracker = new ProgressTracker({ job: "read", connector: "source-faker" });
+   * tracker.onTrace({ type: "ESTIMATE", emitted_at: 0, estimate: { name: "users", type: "STREAM", row_estimate: 3000 } });
+   * tracker.addRecords("users", 1500);
+   * if (tracker.snapshot().streams.users.percent !== 50) throw new Error();
+   * tracker.onTrace({ type: "STREAM_STATUS", emitted_at: 0, stream_status: { stream_descriptor: { name: "users" }, status: "COMPLETE" } });
+   * if (!tracker.snapshot().streams.users.done) throw new Error();
+   * ```
+   */
+  onTrace(trace: AirbyteTraceMessage | undefined): void {
+    if (trace?.type === "STREAM_STATUS") {
+      const status = trace.stream_status;
+      const name = status?.stream_descriptor?.name;
+      if (typeof name === "string" && typeof status?.status === "string") {
+        this.streamStatus(name, status.status);
+      }
+    } else if (trace?.type === "ESTIMATE") {
+      const estimate = trace.estimate;
+      if (!estimate) return;
+      const amounts = {
+        rows: estimate.row_estimate ?? undefined,
+        bytes: estimate.byte_estimate ?? undefined,
+      };
+      if (estimate.type === "SYNC") this.estimate(undefined, amounts);
+      else if (typeof estimate.name === "string") this.estimate(estimate.name, amounts);
+    }
+  }
+
+  /**
+   * The connector's word on a stream: `STARTED`/`RUNNING` start its clock, `COMPLETE` finishes it
+   * (emits `stream_done`; its rate stops), `INCOMPLETE` finishes it marked incomplete.
+   */
+  streamStatus(stream: string, status: AirbyteStreamStatus): void {
+    const counter = this.#streams.get(stream) ?? this.#openStream(stream);
+    switch (status) {
+      case "STARTED":
+      case "RUNNING":
+        // Streams often run one after another: the clock of a stream registered long ago starts
+        // when it does, so that its rate and ETA are its own.
+        if (counter.waiting && !counter.done) counter.startedAt = this.#clock();
+        counter.waiting = false;
+        this.tick();
+        break;
+      case "INCOMPLETE":
+        if (!counter.done) counter.incomplete = true;
+        this.finishStream(stream);
+        break;
+      case "COMPLETE":
+        this.finishStream(stream);
+        break;
+    }
+  }
+
+  /** Record the connector's estimate for `stream`, or for the whole sync when `stream` is undefined. */
+  estimate(stream: string | undefined, estimate: ProgressEstimate): void {
+    const rows = validAmount(estimate.rows);
+    const bytes = validAmount(estimate.bytes);
+    if (stream === undefined) {
+      if (rows !== undefined) this.#syncRowEstimate = rows;
+      if (bytes !== undefined) this.#syncByteEstimate = bytes;
+    } else {
+      const counter = this.#streams.get(stream) ?? this.#openStream(stream);
+      if (rows !== undefined) counter.rowEstimate = rows;
+      if (bytes !== undefined) counter.byteEstimate = bytes;
+    }
+    this.tick();
   }
 
   /** Count `count` records of `stream` that the destination confirmed as durable. */
@@ -158,13 +284,17 @@ export class ProgressTracker {
     if (this.#renderer !== undefined && --this.#countdown <= 0) this.#sampleClock();
   }
 
-  /** Emit a `progress` event if the interval has passed; for callers that want a heartbeat while no records arrive. */
+  /** Emit a `progress` event if the interval has passed (the heartbeat calls it while no records arrive). */
   tick(): void {
     if (this.#state === "idle") this.start();
+    if (this.#state === "ended") return;
     if (this.#renderer !== undefined && this.#clock() >= this.#nextProgressAt) this.#emitProgress();
   }
 
-  /** Mark a stream finished and emit `stream_done` (once per stream). */
+  /**
+   * Mark a stream finished and emit `stream_done` (once per stream). Its elapsed time and rate
+   * stop here; records counted for it later still add to its count.
+   */
   finishStream(stream: string): void {
     const counter = this.#streams.get(stream) ?? this.#openStream(stream);
     if (counter.done) return;
@@ -182,6 +312,7 @@ export class ProgressTracker {
       if (!counter.done) this.finishStream(name);
     }
     this.#endedAt = this.#clock();
+    this.#stopHeartbeat();
     this.#emit("done", this.#endedAt);
     this.#state = "ended";
   }
@@ -194,6 +325,7 @@ export class ProgressTracker {
     this.start();
     if (this.#state === "ended") return;
     this.#endedAt = this.#clock();
+    this.#stopHeartbeat();
     const message = maskSecrets(error instanceof Error ? error.message : String(error));
     try {
       this.#emit("failed", this.#endedAt, undefined, message);
@@ -206,6 +338,11 @@ export class ProgressTracker {
   /** The current counts as a `progress` event, without emitting it. */
   snapshot(): ProgressEvent {
     return this.#buildEvent("progress", this.#state === "ended" ? this.#endedAt : this.#clock());
+  }
+
+  #stopHeartbeat(): void {
+    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
   }
 
   #openStream(stream: string): StreamCounter {
@@ -243,19 +380,7 @@ export class ProgressTracker {
 
   #buildEvent(kind: ProgressEventKind, now: number, stream?: string, error?: string): ProgressEvent {
     const streams: Record<string, StreamProgress> = {};
-    for (const [name, c] of this.#streams) {
-      const elapsedMs = Math.max(0, (c.done ? c.endedAt : now) - c.startedAt);
-      const progress: StreamProgress = {
-        records: c.records,
-        bytes: c.bytes,
-        done: c.done,
-        elapsedMs,
-        recordsPerSecond: perSecond(c.records, elapsedMs),
-        mbPerSecond: perSecond(c.bytes, elapsedMs) / 1e6,
-      };
-      if (this.#hasConfirmed) progress.confirmed = c.confirmed;
-      streams[name] = progress;
-    }
+    for (const [name, c] of this.#streams) streams[name] = this.#streamProgress(c, now);
     const elapsedMs = Math.max(0, now - this.#startedAt);
     const event: ProgressEvent = {
       kind,
@@ -270,11 +395,99 @@ export class ProgressTracker {
     };
     if (stream !== undefined) event.stream = stream;
     if (this.#hasConfirmed) event.totalConfirmed = this.#totalConfirmed;
+    const remaining = this.#jobRemaining();
+    if (remaining !== undefined) {
+      const percent = remaining.total > 0
+        ? percentOf(remaining.total - remaining.left, remaining.total)
+        : 100;
+      event.percent = kind === "done" ? percent : Math.min(RUNNING_MAX_PERCENT, percent);
+      const eta = etaMs(
+        remaining.left,
+        remaining.unit === "rows" ? event.recordsPerSecond : event.mbPerSecond * 1e6,
+      );
+      if (eta !== undefined) event.etaMs = eta;
+    }
     if (error !== undefined) event.error = error;
     return event;
+  }
+
+  #streamProgress(c: StreamCounter, now: number): StreamProgress {
+    const elapsedMs = Math.max(0, (c.done ? c.endedAt : now) - c.startedAt);
+    const progress: StreamProgress = {
+      records: c.records,
+      bytes: c.bytes,
+      done: c.done,
+      elapsedMs,
+      recordsPerSecond: perSecond(c.records, elapsedMs),
+      mbPerSecond: perSecond(c.bytes, elapsedMs) / 1e6,
+    };
+    if (this.#hasConfirmed) progress.confirmed = c.confirmed;
+    if (c.incomplete) progress.incomplete = true;
+    if (c.waiting && !c.done) progress.waiting = true;
+    if (c.rowEstimate !== undefined) progress.rowEstimate = c.rowEstimate;
+    if (c.byteEstimate !== undefined) progress.byteEstimate = c.byteEstimate;
+    // Rows when the connector estimated them, else bytes.
+    const [amount, estimate, rate] = c.rowEstimate !== undefined
+      ? [c.records, c.rowEstimate, progress.recordsPerSecond]
+      : [c.bytes, c.byteEstimate, progress.mbPerSecond * 1e6];
+    if (estimate !== undefined) {
+      if (c.done && !c.incomplete) progress.percent = 100;
+      else if (estimate > 0) progress.percent = Math.min(RUNNING_MAX_PERCENT, percentOf(amount, estimate));
+      if (!c.done) {
+        const eta = etaMs(estimate - amount, rate);
+        if (eta !== undefined) progress.etaMs = eta;
+      }
+    }
+    return progress;
+  }
+
+  // What the whole job still has to do, in rows (or bytes when only bytes were estimated): known
+  // only when the connector estimated the sync, or every stream still running has an estimate.
+  #jobRemaining(): { total: number; left: number; unit: "rows" | "bytes" } | undefined {
+    if (this.#syncRowEstimate !== undefined) {
+      return {
+        total: this.#syncRowEstimate,
+        left: Math.max(0, this.#syncRowEstimate - this.#totalRecords),
+        unit: "rows",
+      };
+    }
+    if (this.#syncByteEstimate !== undefined) {
+      return {
+        total: this.#syncByteEstimate,
+        left: Math.max(0, this.#syncByteEstimate - this.#totalBytes),
+        unit: "bytes",
+      };
+    }
+    if (this.#streams.size === 0) return undefined;
+    let total = 0;
+    let left = 0;
+    for (const c of this.#streams.values()) {
+      if (c.done) {
+        total += c.records;
+        continue;
+      }
+      if (c.rowEstimate === undefined) return undefined;
+      total += Math.max(c.rowEstimate, c.records);
+      left += Math.max(0, c.rowEstimate - c.records);
+    }
+    return { total, left, unit: "rows" };
   }
 }
 
 function perSecond(amount: number, elapsedMs: number): number {
   return elapsedMs > 0 ? (amount * 1000) / elapsedMs : 0;
+}
+
+// 0–100, never above 100 (connectors' estimates are estimates).
+function percentOf(amount: number, total: number): number {
+  return Math.min(100, (amount * 100) / total);
+}
+
+// Milliseconds to cover `left` at `ratePerSecond`; unknown without a rate or with nothing left.
+function etaMs(left: number, ratePerSecond: number): number | undefined {
+  return left > 0 && ratePerSecond > 0 ? (left * 1000) / ratePerSecond : undefined;
+}
+
+function validAmount(value: number | undefined): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined;
 }

@@ -37,8 +37,8 @@ export interface ProgressContext {
   callbackIntervalMs?: number;
   /** Milliseconds between two plain log lines. @default 5000 */
   plainIntervalMs?: number;
-  /** Terminal width for the tty display. @default 100 */
-  columns?: number;
+  /** Terminal width for the tty display, or a function asked at each redraw. @default 100 */
+  columns?: number | (() => number | undefined);
 }
 
 /**

@@ -12,7 +12,7 @@ import { getDefaultCache } from "../duckdb/default_cache.ts";
 import type { Logger } from "../logger.ts";
 import { jobProgress } from "../progress/job_progress.ts";
 import type { ConfiguredAirbyteCatalog } from "../protocol/catalog.ts";
-import type { AirbyteMessage, AirbyteStateMessage } from "../protocol/messages.ts";
+import type { AirbyteMessage, AirbyteStateMessage, AirbyteTraceMessage } from "../protocol/messages.ts";
 import { ReadResult } from "../results/read_result.ts";
 import type { ReadOptions } from "./read_options.ts";
 
@@ -92,8 +92,13 @@ export async function readIntoCache(source: ReadableSource, options: ReadOptions
             const pending = session.addRecord(r.stream, r.data as Record<string, unknown>, r.emitted_at);
             if (pending) await pending;
           } else if (msg.type === "STATE") {
+            session.reportProgress();
             const pending = session.addState(msg.state as AirbyteStateMessage);
             if (pending) await pending;
+          } else if (msg.type === "TRACE") {
+            // STREAM_STATUS and ESTIMATE: counts first, so a completed stream shows all its records.
+            session.reportProgress();
+            tracker.onTrace(msg.trace as AirbyteTraceMessage);
           }
         }
       }

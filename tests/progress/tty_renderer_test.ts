@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { TtyRenderer } from "../../src/progress/tty_renderer.ts";
 import { ProgressTracker } from "../../src/progress/progress_tracker.ts";
+import { printAboveProgress } from "../../src/progress/print_above_progress.ts";
+import { screenOf } from "./_terminal.ts";
 
-function setup(options: { columns?: number; maxStreamLines?: number } = {}) {
+function setup(options: { columns?: number | (() => number | undefined); maxStreamLines?: number } = {}) {
   const clock = { now: 0 };
   const writes: string[] = [];
   const tracker = new ProgressTracker({
@@ -12,38 +14,6 @@ function setup(options: { columns?: number; maxStreamLines?: number } = {}) {
     clock: () => clock.now,
   });
   return { clock, tracker, writes };
-}
-
-/** Replay the writes on a tiny terminal model that understands \r, \n, ESC[nA, ESC[2K and ESC[0J. */
-function screenOf(writes: string[]): string[] {
-  const screen: string[] = [""];
-  let row = 0;
-  let col = 0;
-  const text = writes.join("");
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === "\x1b") {
-      const match = /^\[(\d*)([A-Za-z])/.exec(text.slice(i + 1))!;
-      const n = Number(match[1] || "0");
-      if (match[2] === "A") row = Math.max(0, row - n);
-      else if (match[2] === "K" && n === 2) screen[row] = "";
-      else if (match[2] === "J" && n === 0) {
-        screen[row] = screen[row].slice(0, col);
-        screen.length = row + 1;
-      }
-      i += match[0].length;
-    } else if (ch === "\r") col = 0;
-    else if (ch === "\n") {
-      row++;
-      col = 0;
-      if (screen.length <= row) screen.push("");
-    } else {
-      const line = screen[row].padEnd(col);
-      screen[row] = line.slice(0, col) + ch + line.slice(col + 1);
-      col++;
-    }
-  }
-  return screen.filter((l, i) => l !== "" || i < screen.length - 1);
 }
 
 Deno.test("TtyRenderer redraws in place with carriage returns at most every 100 ms", () => {
@@ -64,7 +34,7 @@ Deno.test("TtyRenderer redraws in place with carriage returns at most every 100 
   assert.equal(screen.length, 2);
   assert.match(
     screen[0],
-    /^. read source-faker: 1,010 records \(1,010 rec\/s, 0\.1 MB\/s\) elapsed 1\.0s \[0\/1 streams done\]$/,
+    /^. read source-faker: 1,010 records, 0\/1 streams done \(1,010 rec\/s, 0\.1 MB\/s\) elapsed 1\.0s$/,
   );
   assert.equal(screen[1], "  users: 1,010 records (1,010 rec/s, 0.1 MB/s) elapsed 1.0s");
 });
@@ -87,9 +57,9 @@ Deno.test("TtyRenderer clears the live display and leaves a summary at the end",
 
 Deno.test("TtyRenderer cuts long lines to the terminal width and folds extra streams", () => {
   const { clock, tracker, writes } = setup({ columns: 40, maxStreamLines: 2 });
-  for (const name of ["a", "b", "c", "d"]) tracker.startStream(name);
+  for (const name of ["a", "b", "c", "d"]) tracker.addRecords(name, 1, 1);
   clock.now = 100;
-  tracker.addRecords("a", 1, 1);
+  tracker.tick();
   const screen = screenOf(writes);
   assert.equal(screen.length, 4);
   assert.ok(screen.every((line) => line.length <= 39), JSON.stringify(screen));
@@ -101,7 +71,7 @@ Deno.test("TtyRenderer ends a failed job with the failure line only", () => {
   tracker.addRecords("users", 3, 30);
   clock.now = 200;
   tracker.fail(new Error("boom"));
-  assert.deepEqual(screenOf(writes), ["[read source-faker] failed after 0.2s (1 stream, 3 records): boom"]);
+  assert.deepEqual(screenOf(writes), ["[read source-faker] failed after 0.2s (1 stream, 3 records)"]);
 });
 
 Deno.test("TtyRenderer throttles redraws for a burst of finished streams", () => {
@@ -114,4 +84,109 @@ Deno.test("TtyRenderer throttles redraws for a burst of finished streams", () =>
   }
   // start draw, one progress draw at 1000 ms, and at most one stream_done draw in the same instant.
   assert.ok(writes.length <= 3, `${writes.length} writes`);
+});
+
+// What connectors say about their streams (STREAM_STATUS, ESTIMATE) on the live display.
+
+const status = (name: string, s: "STARTED" | "RUNNING" | "COMPLETE" | "INCOMPLETE") => ({
+  type: "STREAM_STATUS" as const,
+  emitted_at: 0,
+  stream_status: { stream_descriptor: { name }, status: s },
+});
+const estimate = (name: string, rows: number) => ({
+  type: "ESTIMATE" as const,
+  emitted_at: 0,
+  estimate: { name, type: "STREAM" as const, row_estimate: rows },
+});
+
+Deno.test("TtyRenderer shows a stream's percent, ETA and a bar that fills the terminal width", () => {
+  for (const columns of [120, 200]) {
+    const { clock, tracker, writes } = setup({ columns });
+    tracker.onTrace(status("users", "STARTED"));
+    tracker.onTrace(estimate("users", 3000));
+    clock.now = 1000;
+    tracker.addRecords("users", 1200, 120_000);
+    const [header, line] = screenOf(writes);
+    assert.equal(
+      header.slice(2),
+      "read source-faker: 40%, ETA 2s, 1,200 records, 0/1 streams done (1,200 rec/s, 0.1 MB/s) elapsed 1.0s",
+    );
+    const text = "users: 1,200 of ~3,000 records, 40% (1,200 rec/s, 0.1 MB/s) elapsed 1.0s, ETA 2s";
+    const match = /^ {2}\[(█*)(░*)\] (.*)$/.exec(line);
+    assert.ok(match, line);
+    assert.equal(match[3], text);
+    const width = match[1].length + match[2].length;
+    assert.equal(width, Math.min(40, columns - 6 - text.length), `bar width at ${columns} columns`);
+    assert.equal(match[1].length, Math.round(width * 0.4));
+    assert.ok(line.length < columns);
+  }
+});
+
+Deno.test("TtyRenderer follows a resized terminal at the next redraw", () => {
+  let columns: number | undefined = 60;
+  const { clock, tracker, writes } = setup({ columns: () => columns });
+  tracker.startStream("a_stream_with_a_long_name");
+  clock.now = 100;
+  tracker.addRecords("a_stream_with_a_long_name", 5, 5);
+  assert.ok(screenOf(writes).every((l) => l.length <= 59));
+  columns = undefined; // unknown: the default width, 100
+  clock.now = 200;
+  tracker.addRecords("a_stream_with_a_long_name", 5, 5);
+  const screen = screenOf(writes);
+  assert.ok(screen.some((l) => l.length > 60 && l.length < 100), JSON.stringify(screen));
+});
+
+Deno.test("TtyRenderer marks a stream done when the connector says COMPLETE, and lists waiting streams", () => {
+  const { clock, tracker, writes } = setup();
+  for (const name of ["products", "users", "purchases"]) tracker.startStream(name);
+  tracker.onTrace(status("products", "STARTED"));
+  tracker.addRecords("products", 100, 1000);
+  clock.now = 100;
+  tracker.onTrace(status("products", "COMPLETE"));
+  tracker.onTrace(status("users", "STARTED"));
+  clock.now = 200;
+  tracker.addRecords("users", 10, 100);
+  tracker.tick();
+  const screen = screenOf(writes);
+  assert.match(screen[0], /, 1\/3 streams done /);
+  assert.equal(screen[1], "  users: 10 records (100 rec/s, 0.0 MB/s) elapsed 0.1s");
+  assert.equal(screen[2], "  waiting: purchases");
+  assert.equal(screen.length, 3);
+  clock.now = 60_000;
+  tracker.finish();
+  // products' rate stopped when it completed, not when the job ended a minute later.
+  assert.equal(
+    screenOf(writes)[0],
+    "[read source-faker] products done: 100 records (1,000 rec/s, 0.0 MB/s) elapsed 0.1s",
+  );
+});
+
+Deno.test("printAboveProgress keeps a notice above the live display through redraws and the end", () => {
+  const { clock, tracker, writes } = setup();
+  tracker.startStream("users");
+  clock.now = 100;
+  tracker.addRecords("users", 10, 100);
+  printAboveProgress("\nInterrupted: stopping the connector (Ctrl-C again to quit at once)...\n", () => {
+    throw new Error("the live display should take the notice");
+  });
+  for (let t = 200; t <= 1000; t += 100) {
+    clock.now = t;
+    tracker.addRecords("users", 10, 100);
+  }
+  const live = screenOf(writes);
+  assert.deepEqual(live.slice(0, 2), [
+    "",
+    "Interrupted: stopping the connector (Ctrl-C again to quit at once)...",
+  ]);
+  assert.match(live[2], /^. read source-faker: 100 records/);
+  tracker.fail(new Error("Interrupted by Ctrl-C."));
+  assert.deepEqual(screenOf(writes), [
+    "",
+    "Interrupted: stopping the connector (Ctrl-C again to quit at once)...",
+    "[read source-faker] failed after 1.0s (1 stream, 100 records)",
+  ]);
+  // With the display gone, messages go to the fallback writer.
+  let fallback = "";
+  printAboveProgress("later\n", (text) => (fallback += text));
+  assert.equal(fallback, "later\n");
 });
