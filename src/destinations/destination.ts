@@ -263,8 +263,12 @@ export class Destination extends ConnectorBase {
           `the next write will send these records again.`,
       );
     }
-    const stateProvider = confirmed.writer
+    // Everything confirmed so far: the cache's table, or a pair's earlier states joined with the
+    // states its writer took now; with nowhere to keep them, this write's confirmations.
+    const stateProvider = confirmed.cache
       ? await confirmed.provider()
+      : confirmed.writer
+      ? new JoinedStateProvider(confirmed.writer, await confirmed.provider())
       : new StaticInputState(confirmedStates);
     const perStream = new Map<string, number>();
     for (const s of catalog.streams) perStream.set(s.stream.name, tracker.recordsOf(s.stream.name));

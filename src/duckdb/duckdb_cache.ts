@@ -19,7 +19,7 @@ import type {
 import type { CacheStateWriter } from "../cache/cache_state_writer.ts";
 import { CachedDataset } from "../cache/cached_dataset.ts";
 import { WriteSession } from "../cache/write_session.ts";
-import { InvalidArgumentError } from "../errors.ts";
+import { AirbyteError, CacheError, InvalidArgumentError } from "../errors.ts";
 import type { AirbyteStateMessage } from "../protocol/messages.ts";
 import type { StateProvider } from "../state/state_provider.ts";
 import type { LockHolder } from "./cache_lock.ts";
@@ -163,9 +163,14 @@ export class DuckDBCache implements Cache {
     return this.#queue.isNewDatabase();
   }
 
-  /** Run a SQL query and return the result as an Arrow table. */
+  /**
+   * Run a SQL query and return the result as an Arrow table. A failing query rejects with a
+   * `CacheError` carrying DuckDB's message.
+   */
   sql(query: string): Promise<arrow.Table> {
-    return this.#queue.sql(query);
+    return this.#queue.sql(query).catch((error) => {
+      throw queryError(error, this.path);
+    });
   }
 
   /** Names of the streams with tables in this cache (of every source). */
@@ -255,4 +260,17 @@ export class DuckDBCache implements Cache {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** A failed query as a `CacheError` that keeps DuckDB's own message. */
+function queryError(error: unknown, path: string): unknown {
+  if (error instanceof AirbyteError) return error;
+  const message = String((error as Error)?.message ?? error);
+  const fatal = /\bFATAL\b|database has been invalidated/i.test(message);
+  return new CacheError(`Query failed on the cache '${path}': ${message}`, {
+    guidance: fatal
+      ? "The database hit an error it cannot recover from (a full disk, a failed write): free space and open the cache again; committed reads are safe in its write-ahead log."
+      : undefined,
+    cause: error,
+  });
 }

@@ -49,7 +49,8 @@ export class EngineQueue {
   #handle?: EngineHandle;
   #connection?: DuckDBConnection;
   #closed = false;
-  #fatal?: unknown;
+  /** An error this cache already reported (close does not report a consequence of it again). */
+  #reported?: unknown;
   // One statement or transaction at a time: interleaved awaits must not mix transactions.
   #queue: Promise<unknown> = Promise.resolve();
   /** Settles early in opening: did this cache create its database? */
@@ -134,7 +135,7 @@ export class EngineQueue {
   /** Run `fn` with the cache's connection, alone: no other cache call runs until it settles. */
   exclusive<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     const run = this.#queue.then(() => this.open()).then(fn).catch((error) => {
-      if (FATAL.test(String((error as Error)?.message ?? error))) this.#fatal = error;
+      this.#reported ??= error;
       throw error;
     });
     this.#queue = run.catch(() => undefined);
@@ -154,8 +155,9 @@ export class EngineQueue {
 
   /**
    * Close: wait for queued work, release the connection and the engine (the last user of a
-   * file checkpoints it and gives up its lock). After a fatal database error, close does not
-   * throw again: the caller has had that error already.
+   * file checkpoints it and gives up its lock). When closing fails after this cache already
+   * reported an error (a full disk, a fatal database error), close does not throw a second time:
+   * the caller has that error, and committed work is safe in the write-ahead log.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -166,7 +168,7 @@ export class EngineQueue {
       await this.#connection?.close();
       await this.#handle?.release();
     } catch (error) {
-      if (this.#fatal === undefined && !FATAL.test(String((error as Error)?.message ?? error))) {
+      if (this.#reported === undefined && !FATAL.test(String((error as Error)?.message ?? error))) {
         throw new CacheError(
           `Cannot close the cache at '${this.path}' cleanly: ${(error as Error)?.message}`,
           {

@@ -7,6 +7,8 @@ import {
   getDestination,
   InvalidArgumentError,
   memoryLogger,
+  StateWriterBase,
+  StaticInputState,
 } from "../../mod.ts";
 import { counter, DESTINATION_JSONL_PIP, faker, jsonlLines, tempDir } from "../_support.ts";
 
@@ -143,4 +145,84 @@ Deno.test("a destination that never echoes state completes and warns that nothin
     (await cache.getDestinationStateProvider("source-counter", "destination-jsonl")).stateMessages.length,
     0,
   );
+});
+
+Deno.test("Destination.write of a Source with no streams option writes the source's selection, through a cache", async () => {
+  await using dir = await tempDir();
+  await using cache = new DuckDBCache({ path: `${dir.path}/cache.duckdb` });
+  const source = await counter({ count: 10, second_stream: true });
+  source.selectStreams(["letters"]);
+  const result = await (await jsonl({ path: `${dir.path}/out` })).write(source, { cache, progress: "none" });
+  assert.deepEqual([...result.recordsPerStream.keys()], ["letters"]);
+  assert.deepEqual(await cache.streams, ["letters"], "only the selected stream was read");
+  const written = [...Deno.readDirSync(`${dir.path}/out`)].map((e) => e.name).filter((n) =>
+    n.endsWith(".jsonl")
+  );
+  assert.deepEqual(written, ["letters.jsonl"]);
+});
+
+Deno.test("Destination.write of a Source with no streams option writes the source's selection, straight through", async () => {
+  await using dir = await tempDir();
+  const source = await counter({ count: 10, second_stream: true });
+  source.selectStreams(["letters"]);
+  const result = await (await jsonl({ path: `${dir.path}/out` })).write(source, {
+    cache: false,
+    progress: "none",
+  });
+  assert.deepEqual([...result.recordsPerStream.keys()], ["letters"]);
+  const written = [...Deno.readDirSync(`${dir.path}/out`)].map((e) => e.name).filter((n) =>
+    n.endsWith(".jsonl")
+  );
+  assert.deepEqual(written, ["letters.jsonl"]);
+});
+
+Deno.test("Destination.write streams override the source's selection, and nothing selected means all", async () => {
+  await using dir = await tempDir();
+  await using cache = new DuckDBCache({ path: `${dir.path}/cache.duckdb` });
+  const selected = await counter({ count: 5, second_stream: true });
+  selected.selectStreams(["letters"]);
+  const destination = await jsonl({ path: `${dir.path}/out` });
+  const overridden = await destination.write(selected, { cache, streams: ["numbers"], progress: "none" });
+  assert.deepEqual([...overridden.recordsPerStream.keys()], ["numbers"]);
+  const all = await destination.write(await counter({ count: 5, second_stream: true }), {
+    cache: false,
+    progress: "none",
+  });
+  assert.deepEqual([...all.recordsPerStream.keys()].sort(), ["letters", "numbers"]);
+});
+
+Deno.test("Destination.write keeps confirmed state in a custom provider/writer pair that is not a cache", async () => {
+  await using dir = await tempDir();
+  // A state store of the user's own: a JSON file, loaded as the provider and appended by the writer.
+  const file = `${dir.path}/destination-state.json`;
+  class FileStateWriter extends StateWriterBase {
+    protected async _writeState(): Promise<void> {
+      await Deno.writeTextFile(file, JSON.stringify(this.stateMessages));
+    }
+  }
+  const pair = async () => {
+    const saved = await Deno.readTextFile(file).then(JSON.parse, () => []);
+    return { provider: new StaticInputState(saved), writer: new FileStateWriter() };
+  };
+  const destination = await jsonl({ path: `${dir.path}/out` });
+  const first = await destination.write(await counter({ count: 20, state_every: 5 }), {
+    cache: false,
+    stateCache: await pair(),
+    progress: "none",
+  });
+  assert.equal(first.processedRecords, 20);
+  const saved = JSON.parse(await Deno.readTextFile(file));
+  assert.deepEqual(saved.map((m: any) => m.stream.stream_state), [{ updated_at: 20 }]);
+  assert.deepEqual((first.getStateProvider().getStreamState("numbers")!.stream as any).stream_state, {
+    updated_at: 20,
+  });
+
+  const second = await destination.write(await counter({ count: 30, state_every: 5 }), {
+    cache: false,
+    stateCache: await pair(),
+    progress: "none",
+  });
+  assert.equal(second.processedRecords, 10, "the second write starts from the pair's confirmed state");
+  const ids = (await jsonlLines(`${dir.path}/out/numbers.jsonl`)).map((r) => r.id);
+  assert.equal(new Set(ids).size, 30);
 });
