@@ -6,7 +6,7 @@
  * @module
  */
 import { RuntimeCapabilityError } from "../errors.ts";
-import type { Runtime } from "./runtime.ts";
+import type { Runtime, SocketAddress } from "./runtime.ts";
 
 const ALTERNATIVES = "In a browser, run connectors with a 'RemoteExecutor' (an airbyte-ts executor server) " +
   "or an 'InProcessExecutor' (a JavaScript connector object).";
@@ -61,4 +61,12 @@ export const browserRuntime: Runtime = {
   args: () => [],
   exit: () => unsupported("exit the program"),
   onInterrupt: () => () => {},
+  httpRequest: (address) => Promise.reject(unsupportedError(`open a socket (${describe(address)})`)),
+  connect: (address) => Promise.reject(unsupportedError(`open a socket (${describe(address)})`)),
 };
+
+function describe(address: SocketAddress): string {
+  return address.transport === "unix"
+    ? `unix://${address.path}`
+    : `tcp://${address.hostname}:${address.port}`;
+}
