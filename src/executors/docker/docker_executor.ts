@@ -11,6 +11,7 @@
 import {
   AirbyteError,
   ConnectorInstallError,
+  ExecutorUnavailableError,
   InvalidArgumentError,
   SubprocessFailedError,
 } from "../../errors.ts";
@@ -75,6 +76,13 @@ export interface DockerRunOptions {
   entrypoint?: string[];
   /** Run as this user (`name`, `uid`, `uid:gid`) instead of the image's. */
   user?: string;
+  /**
+   * Run a tiny init process as PID 1 (`docker run --init`; podman needs `catatonit`) that passes
+   * signals on: a connector that is PID 1 ignores SIGTERM, so stopping it early would always wait
+   * for the grace period and a SIGKILL.
+   * @default true
+   */
+  init?: boolean;
   /** Pull the image (`POST /images/create`) when the engine does not have it. @default false */
   pull?: boolean;
   /**
@@ -427,6 +435,7 @@ export class DockerExecutor {
       Tty: false,
       HostConfig: {
         NetworkMode: network,
+        Init: o.init ?? true,
         ...(this.#memory !== undefined ? { Memory: this.#memory } : {}),
         ...(o.cpus !== undefined ? { NanoCpus: Math.round(o.cpus * 1e9) } : {}),
         ...(o.binds?.length ? { Binds: o.binds } : {}),
@@ -442,7 +451,17 @@ export class DockerExecutor {
     });
     const text = await readText(response.body);
     if (response.status === 404) throw this.#missingImage(engine);
-    if (response.status >= 400) throw engine.apiError("create a container", response.status, text);
+    if (response.status >= 400) {
+      const error = engine.apiError("create a container", response.status, text);
+      if ((o.init ?? true) && /\binit\b|catatonit|docker-init/i.test(text)) {
+        throw new ExecutorUnavailableError(error.message, {
+          guidance: "The engine has no init binary: install it (podman: the 'catatonit' package) " +
+            "or pass `docker: { init: false }`.",
+          context: error.context,
+        });
+      }
+      throw error;
+    }
     return (JSON.parse(text) as { Id: string }).Id;
   }
 
