@@ -47,14 +47,27 @@ FIXTURES_KEY=$(printf '%s %s' "$BASE_KEY" \
 
 # --- root filesystems ---------------------------------------------------------------------------
 
-# Mounts made for a chroot, undone on any exit.
+# Mounts made for a chroot are undone, and unfinished build directories removed, on any exit.
 MOUNTS=()
+WORKDIRS=()
 cleanup_mounts() {
   local i
   for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do umount -l "${MOUNTS[$i]}" 2>/dev/null || true; done
   MOUNTS=()
 }
-trap cleanup_mounts EXIT
+on_exit() {
+  cleanup_mounts
+  local dir
+  for dir in "${WORKDIRS[@]}"; do [ -d "$dir" ] && remove_tree "$dir"; done
+  return 0
+}
+trap on_exit EXIT
+
+# A fresh build directory under the cache (same file system as the tarballs), in $WORKDIR.
+workdir() {
+  WORKDIR=$(mktemp -d "$IMAGES_DIR/$1.XXXXXX")
+  WORKDIRS+=("$WORKDIR")
+}
 
 # The chroot gets /proc (pip and Python want it) and the host's DNS settings; /dev keeps the
 # device nodes debootstrap made (no bind mount of the host's /dev that a cleanup could reach).
@@ -97,7 +110,8 @@ build_base() {
     exit 1
   }
   local dir
-  dir=$(mktemp -d "$IMAGES_DIR/base.XXXXXX")
+  workdir base
+  dir=$WORKDIR
   log "debootstrap $SUITE (minbase + $BASE_PACKAGES) from $MIRROR"
   local started=$SECONDS
   debootstrap --variant=minbase --include="$BASE_PACKAGES" "$SUITE" "$dir" "$MIRROR" >"$dir.log" 2>&1 || {
@@ -120,7 +134,8 @@ build_venv_rootfs() {
   shift 2
   [ -f "$out" ] && return 0
   local dir
-  dir=$(mktemp -d "$IMAGES_DIR/rootfs.XXXXXX")
+  workdir rootfs
+  dir=$WORKDIR
   tar -C "$dir" -xf "$IMAGES_DIR/base-$BASE_KEY.tar"
   chroot_prepare "$dir"
   if [ -n "$source_dir" ]; then
@@ -151,7 +166,8 @@ build_fixtures_rootfs() {
   local out=$1
   [ -f "$out" ] && return 0
   local dir
-  dir=$(mktemp -d "$IMAGES_DIR/rootfs.XXXXXX")
+  workdir rootfs
+  dir=$WORKDIR
   tar -C "$dir" -xf "$IMAGES_DIR/base-$BASE_KEY.tar"
   mkdir -p "$dir/airbyte/connectors"
   cp "$ROOT_DIR"/tests/fixtures/connectors/*.py "$ROOT_DIR/bench/replay_source.py" "$dir/airbyte/connectors/"

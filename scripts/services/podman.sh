@@ -6,6 +6,8 @@
 #   podman.sh stop DIR      stop the service started in DIR and remove DIR
 #   podman.sh exec ARGS...  run the podman CLI against the same storage (image import/load)
 #   podman.sh env           print the environment every podman call here uses
+#   podman.sh leftovers ADDRESS
+#                           fail (listing them) if the engine at unix://... holds any container
 #
 # Everything is kept apart from any system podman: our own containers.conf (runc, no network by
 # default, the rlimits this kernel accepts; crun fails on this kernel's cgroups), our own storage
@@ -94,8 +96,24 @@ stop() {
   rm -rf "$dir"
 }
 
+leftovers() {
+  local address=${1:?usage: podman.sh leftovers unix:///path/podman.sock}
+  local listing
+  listing=$(curl -sf --max-time 30 --unix-socket "${address#unix://}" 'http://d/v1.41/containers/json?all=1') || {
+    log "cannot list containers at $address"
+    exit 1
+  }
+  if [ "$listing" != "[]" ]; then
+    echo "containers left over at $address:"
+    echo "$listing"
+    exit 1
+  fi
+  echo "no container left over at $address (GET /containers/json?all=1 lists none)"
+}
+
 case "${1:-}" in
 start) start "${2:-}" ;;
+leftovers) leftovers "${2:-}" ;;
 stop) stop "${2:-}" ;;
 exec)
   shift
@@ -109,7 +127,7 @@ env)
   echo "CONTAINERS_STORAGE_CONF=$CONTAINERS_STORAGE_CONF"
   ;;
 *)
-  echo "usage: $0 start [DIR] | stop DIR | exec PODMAN-ARGS... | env" >&2
+  echo "usage: $0 start [DIR] | stop DIR | exec PODMAN-ARGS... | env | leftovers ADDRESS" >&2
   exit 2
   ;;
 esac
