@@ -286,7 +286,8 @@ export class DockerExecutor {
 
   async #inspectImage(): Promise<ImageFacts> {
     const engine = await this.#getEngine();
-    const path = `/images/${encodeURIComponent(this.image)}/json`;
+    // Slashes stay as they are, as the docker CLI sends them: `/images/airbyte/source-x:1/json`.
+    const path = `/images/${this.image.split("/").map(encodeURIComponent).join("/")}/json`;
     let response = await engine.request("GET", path);
     if (response.status === 404) {
       await response.body.cancel();
