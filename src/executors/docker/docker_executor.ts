@@ -19,7 +19,7 @@ import { LineSplitter } from "../../protocol/line_splitter.ts";
 import { getRuntime } from "../../runtime/detect.ts";
 import { logsDir } from "../../runtime/paths.ts";
 import type { AppendFile, Runtime } from "../../runtime/runtime.ts";
-import type { ExecuteOptions } from "../executor.ts";
+import type { ExecuteOptions, Executor } from "../executor.ts";
 import { StderrTail } from "../_stderr_tail.ts";
 import { containerFiles, type FileOwner, firstFileText, resolveOwner } from "./_container_files.ts";
 import { type Attachment, DockerEngine, readText } from "./_engine.ts";
@@ -133,7 +133,7 @@ interface ImageFacts {
  * if (faker.connectorName !== "source-faker") throw new Error(faker.connectorName);
  * ```
  */
-export class DockerExecutor {
+export class DockerExecutor implements Executor {
   /** `docker:<image>`. */
   readonly name: string;
   /** The connector's name, for logs and errors. */

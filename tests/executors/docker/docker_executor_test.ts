@@ -262,3 +262,20 @@ Deno.test("DockerExecutor turns networking on only when asked", async () => {
   assert.deepEqual(await interfaces(), ["lo"]);
   assert.ok((await interfaces("host")).length > 1, "the host network has more than loopback");
 });
+
+Deno.test("selectExecutor builds a DockerExecutor from dockerImage and docker options, and refuses options alone", async () => {
+  const { selectExecutor } = await import("../../../src/executors/select_executor.ts");
+  const { InvalidArgumentError } = await import("../../../mod.ts");
+  const ex = selectExecutor("source-faker", {
+    dockerImage: IMAGES.faker,
+    docker: { host: await dockerHost() },
+  });
+  assert.ok(ex instanceof DockerExecutor);
+  assert.equal(ex.name, `docker:${IMAGES.faker}`);
+  assert.equal(ex.connectorName, "source-faker");
+  assert.throws(() => selectExecutor("source-faker", { docker: { memory: "1g" } }), InvalidArgumentError);
+  assert.throws(
+    () => selectExecutor("source-faker", { dockerImage: IMAGES.faker, pipUrl: "x" }),
+    InvalidArgumentError,
+  );
+});
