@@ -28,6 +28,8 @@ import { parseDockerHost } from "./engine_address.ts";
 
 /** Seconds a connector gets to exit after SIGTERM (abort, early break) before the engine kills it. */
 const DEFAULT_STOP_SECONDS = 2;
+/** Tries for putting the files into a container when the engine fails with a 5xx. */
+const PUT_ATTEMPTS = 3;
 /** Stdin bytes gathered while a write is in flight before reading more input waits for it. */
 const STDIN_BATCH_CHARS = 64 * 1024;
 /** Longest stderr line kept; longer ones are skipped. */
@@ -473,12 +475,24 @@ export class DockerExecutor implements Executor {
     tar: Uint8Array,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    await engine.call(
-      `put the connector's files into '${parent}' in the container`,
-      "PUT",
-      `/containers/${id}/archive`,
-      { query: { path: parent }, body: { bytes: tar, contentType: "application/x-tar" }, signal },
-    );
+    for (let attempt = 1;; attempt++) {
+      try {
+        await engine.call(
+          `put the connector's files into '${parent}' in the container`,
+          "PUT",
+          `/containers/${id}/archive`,
+          { query: { path: parent }, body: { bytes: tar, contentType: "application/x-tar" }, signal },
+        );
+        return;
+      } catch (error) {
+        // podman extracts through a helper process, which now and then loses its input pipe under
+        // load ("passing bulk input to subprocess: write |1: broken pipe", HTTP 500). Extracting
+        // the same tar again is harmless.
+        const status = (error as ExecutorUnavailableError).context?.status as number | undefined;
+        if (attempt >= PUT_ATTEMPTS || status === undefined || status < 500 || signal?.aborted) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
   }
 
   /** Stop (SIGTERM, then SIGKILL after the grace period) if still running, then remove. Never throws. */
