@@ -2,7 +2,7 @@
 // images (airbyte-source-faker 7.2.1, the airbyte-cdk destination fixture) on a real engine,
 // checked against the same connectors through the venv executor.
 import assert from "node:assert/strict";
-import { ConnectorFailedError, DuckDBCache, getDestination, getSource } from "../../../mod.ts";
+import { ConnectorFailedError, DuckDBCache, getDestination, getSource, memoryLogger } from "../../../mod.ts";
 import { counter, faker, jsonlLines, tempDir } from "../../_support.ts";
 import { containersOf, dockerHost, IMAGES } from "../../_services/docker.ts";
 
@@ -21,6 +21,7 @@ async function jsonlThroughDocker(out: string, config: Record<string, unknown> =
     dockerImage: IMAGES.destination,
     docker: { host: await dockerHost(), binds: [`${out}:/out`] },
     config: { path: "/out", ...config },
+    logger: memoryLogger(),
   });
 }
 
