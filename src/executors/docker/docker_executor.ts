@@ -537,13 +537,21 @@ export class DockerExecutor implements Executor {
     } catch {
       // The exit code alone still tells the story.
     }
+    // Not every engine flags OOM kills (podman 4.3 does not): a SIGKILL (137) under a memory
+    // limit is named as the likely cause either way.
+    const limit = this.#options.memory;
+    const likelyOom = !oom && code === 137 && limit !== undefined;
     const how = oom
-      ? `was killed for running out of memory (limit ${this.#options.memory})`
+      ? `was killed for running out of memory (limit ${limit})`
+      : code === 137
+      ? `was killed (exit code 137, SIGKILL)${
+        likelyOom ? `, most likely for exceeding its memory limit of ${limit}` : ""
+      }`
       : `exited with code ${code}`;
     return new SubprocessFailedError(
       `Connector '${this.connectorName}' (image '${this.image}') ${how} while running '${verb}'.`,
       {
-        guidance: oom
+        guidance: oom || likelyOom
           ? "Raise `docker: { memory }`."
           : logFile
           ? `The full stderr of this run is in '${logFile}'.`

@@ -279,3 +279,16 @@ Deno.test("selectExecutor builds a DockerExecutor from dockerImage and docker op
     InvalidArgumentError,
   );
 });
+
+Deno.test("a container killed at its memory limit is reported with the limit as the likely cause", async () => {
+  const hungry = await executor({
+    image: IMAGES.fixtures,
+    memory: "64m",
+    entrypoint: ["python3", "-c", "b = bytearray(512 * 1024 * 1024); print(len(b))"],
+  });
+  const error = await output(hungry.execute(["read"])).catch((e) => e);
+  assert.ok(error instanceof SubprocessFailedError, String(error));
+  assert.equal(error.context.exitCode, 137);
+  assert.match(error.message, /killed .*memory limit of 64m|running out of memory/);
+  assert.match(error.guidance ?? "", /docker: \{ memory \}/);
+});
