@@ -58,6 +58,8 @@ export const browserRuntime: Runtime = {
   writeStdout: (text) => console.log(text.endsWith("\n") ? text.slice(0, -1) : text),
   joinPath: (...parts) => parts.filter((p) => p !== "").join("/").replace(/\/{2,}/g, "/"),
   memoryRss: () => undefined,
+  processIdentity: () => undefined,
+  processAlive: () => true,
   args: () => [],
   exit: () => unsupported("exit the program"),
   onInterrupt: () => () => {},

@@ -371,6 +371,23 @@ export const denoRuntime: Runtime = {
   writeStderr: (text) => writeAllSync(Deno.stderr, text),
   writeStdout: (text) => writeAllSync(Deno.stdout, text),
   joinPath: (...parts) => parts.filter((p) => p !== "").join("/").replace(/\/{2,}/g, "/"),
+  processIdentity: () => {
+    try {
+      return { pid: Deno.pid, hostname: Deno.hostname() };
+    } catch {
+      return undefined; // no --allow-sys: nothing can be marked as ours
+    }
+  },
+  processAlive: (pid) => {
+    // Deno cannot send signal 0; Linux shows live processes (and zombies, which are ended) in /proc.
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+      return !/\) Z /.test(stat);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return Deno.build.os !== "linux";
+      return true;
+    }
+  },
   memoryRss: () => {
     try {
       return Deno.memoryUsage().rss;

@@ -334,6 +334,19 @@ export const nodeRuntime: Runtime = {
   writeStdout: (text) => void nodeProcess().stdout.write(text),
   joinPath: (...parts) => builtins.path.join(...parts),
   memoryRss: () => nodeProcess().memoryUsage.rss(),
+  processIdentity: () => ({
+    pid: (nodeProcess() as unknown as { pid: number }).pid,
+    hostname: builtins.os.hostname(),
+  }),
+  processAlive: (pid) => {
+    try {
+      nodeProcess().kill(pid, 0);
+      return true;
+    } catch (error) {
+      // EPERM: it exists but belongs to someone else.
+      return (error as { code?: string }).code !== "ESRCH";
+    }
+  },
   args: () => nodeProcess().argv.slice(2),
   exit: (code) => nodeProcess().exit(code),
   onInterrupt: (handler) => {

@@ -145,6 +145,13 @@ export interface Runtime {
   joinPath(...parts: string[]): string;
   /** Resident set size of this process in bytes, when the host can tell. */
   memoryRss(): number | undefined;
+  /**
+   * This process's id and the machine's host name, to mark what it owns outside itself (e.g.
+   * containers); `undefined` where there are no processes.
+   */
+  processIdentity(): { pid: number; hostname: string } | undefined;
+  /** Is process `pid` on this machine still alive? `true` when the host cannot tell. */
+  processAlive(pid: number): boolean;
   /** The program's command-line arguments (without the runtime and script). */
   args(): string[];
   /** End the program with `code`. */

@@ -171,6 +171,14 @@ export const runtimeCases: RuntimeCase[] = [
       assert.equal(typeof rt.stderrIsTerminal(), "boolean");
       const rss = rt.memoryRss();
       assert.ok(rss === undefined || rss > 1_000_000);
+      const me = rt.processIdentity();
+      assert.ok(me && me.pid > 0 && me.hostname.length > 0, JSON.stringify(me));
+      assert.equal(rt.processAlive(me.pid), true);
+      const child = rt.spawn("true", []);
+      await child.status;
+      await child.stdout.cancel();
+      await child.stderr.cancel();
+      assert.equal(rt.processAlive(child.pid), false, "an ended (and reaped) process is not alive");
     },
   },
   {

@@ -36,6 +36,8 @@ const STDIN_BATCH_CHARS = 64 * 1024;
 const STDERR_MAX_LINE_BYTES = 1024 * 1024;
 /** Labels on every container this executor makes (find leftovers with `label=io.airbyte-ts`). */
 export const CONTAINER_LABEL = "io.airbyte-ts";
+/** `<hostname>:<pid>` of the process that made the container, to find orphans after a hard kill. */
+const OWNER_LABEL = `${CONTAINER_LABEL}.owner`;
 
 /**
  * How containers are run; the `docker` option of `getSource`/`getDestination` takes the same.
@@ -227,6 +229,7 @@ export class DockerExecutor implements Executor {
         ? "/airbyte"
         : "/";
       const fileArgs = files ? containerFiles(files, filesParent, { uid: 0, gid: 0 }).args : [];
+      await reapOrphans(rt, engine);
       containerId = await this.#create(engine, facts, [...args, ...fileArgs], withStdin, signal);
       if (files) {
         const owner = await this.#fileOwner(engine, facts, containerId);
@@ -423,13 +426,20 @@ export class DockerExecutor implements Executor {
   ): Promise<string> {
     const o = this.#options;
     const network = o.network === true ? "bridge" : typeof o.network === "string" ? o.network : "none";
+    const rt = o.runtime ?? await getRuntime();
+    const identity = rt.processIdentity();
+    const owner = identity ? `${identity.hostname}:${identity.pid}` : undefined;
     const body: Record<string, unknown> = {
       Image: facts.id,
       Cmd: cmd,
       ...(facts.entrypoint ? { Entrypoint: facts.entrypoint } : {}),
       ...(o.user !== undefined ? { User: o.user } : {}),
       Env: Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`),
-      Labels: { [CONTAINER_LABEL]: "connector", [`${CONTAINER_LABEL}.connector`]: this.connectorName },
+      Labels: {
+        [CONTAINER_LABEL]: "connector",
+        [`${CONTAINER_LABEL}.connector`]: this.connectorName,
+        ...(owner ? { [OWNER_LABEL]: owner } : {}),
+      },
       AttachStdin: withStdin,
       OpenStdin: withStdin,
       StdinOnce: withStdin,
@@ -746,6 +756,42 @@ class ContainerRun {
     log?.write(this.#logWrites.join(""));
     this.#logWrites = [];
   }
+}
+
+/** Engines already swept for orphans by this process. */
+const sweptEngines = new Map<string, Promise<void>>();
+
+/**
+ * Remove containers this library made from a process on this machine that no longer runs: a
+ * process killed outright (SIGKILL, an unhandled SIGTERM) never reaches its cleanup, and its
+ * container would run on. Once per engine per process; failures are ignored (best effort).
+ */
+function reapOrphans(rt: Runtime, engine: DockerEngine): Promise<void> {
+  const key = engine.address.display;
+  let sweep = sweptEngines.get(key);
+  if (!sweep) {
+    sweep = (async () => {
+      const me = rt.processIdentity();
+      if (!me) return;
+      const filters = JSON.stringify({ label: [OWNER_LABEL] });
+      const containers = await engine.json<{ Id: string; Labels?: Record<string, string> }[]>(
+        "list containers",
+        "GET",
+        "/containers/json",
+        { query: { all: true, filters } },
+      );
+      for (const container of containers ?? []) {
+        const [host, pid] = (container.Labels?.[OWNER_LABEL] ?? "").split(":");
+        if (host !== me.hostname || !pid || Number(pid) === me.pid || rt.processAlive(Number(pid))) continue;
+        await engine.call("remove an orphaned container", "DELETE", `/containers/${container.Id}`, {
+          query: { force: true, v: true },
+          allow404: true,
+        });
+      }
+    })().catch(() => {});
+    sweptEngines.set(key, sweep);
+  }
+  return sweep;
 }
 
 async function readContainerFile(

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { ConnectorInstallError, ExecutorUnavailableError, SubprocessFailedError } from "../../../mod.ts";
 import { registerSecret } from "../../../src/secrets.ts";
 import { DockerExecutor, type DockerExecutorOptions } from "../../../src/executors/docker/docker_executor.ts";
-import { tempDir } from "../../_support.ts";
+import { ROOT, tempDir } from "../../_support.ts";
 import {
   containersOf,
   dockerHost,
@@ -291,4 +291,52 @@ Deno.test("a container killed at its memory limit is reported with the limit as 
   assert.equal(error.context.exitCode, 137);
   assert.match(error.message, /killed .*memory limit of 64m|running out of memory/);
   assert.match(error.guidance ?? "", /docker: \{ memory \}/);
+});
+
+Deno.test("a container whose process was killed outright is removed by the next process that uses the engine", async () => {
+  const host = await dockerHost();
+  const name = uniqueName("orphan");
+  await using dir = await tempDir();
+  const module = new URL("../../../src/executors/docker/docker_executor.ts", import.meta.url).href;
+  const script = `${dir.path}/run.ts`;
+  await Deno.writeTextFile(
+    script,
+    `import { DockerExecutor } from "${module}";
+const [host, image, name, command] = Deno.args;
+const ex = new DockerExecutor({ image, host, name, logDir: false, entrypoint: ["sh", "-c", command] });
+for await (const chunk of ex.execute(["read"])) console.log(new TextDecoder().decode(chunk).trim());
+`,
+  );
+  const run = (name: string, command: string, stdout: "piped" | "null") =>
+    new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--no-check",
+        "--config",
+        `${ROOT}/deno.json`,
+        script,
+        host,
+        IMAGES.fixtures,
+        name,
+        command,
+      ],
+      stdout,
+      stderr: "null",
+    });
+
+  // The first process starts a container and is killed with SIGKILL: no cleanup of its own runs.
+  const child = run(name, "echo started; exec sleep 600", "piped").spawn();
+  const reader = child.stdout.getReader();
+  const first = await reader.read();
+  assert.match(decoder.decode(first.value), /started/);
+  child.kill("SIGKILL");
+  await child.status;
+  await reader.cancel();
+  assert.equal((await containersOf(host, name)).length, 1, "the killed process left its container running");
+
+  // The next process that runs a connector on this engine removes the orphan before its own run.
+  const next = await run(uniqueName("sweeper"), "true", "null").output();
+  assert.equal(next.code, 0);
+  assert.deepEqual(await containersOf(host, name), [], "the orphan was removed");
 });
