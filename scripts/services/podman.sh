@@ -64,7 +64,9 @@ start() {
   local sock="$dir/podman.sock"
   # setsid: the service leads its own session, so a terminal's Ctrl-C reaches the test run, and
   # the run's stop (not the signal) ends the service.
-  setsid podman system service --time=0 "unix://$sock" >"$dir/service.log" 2>&1 </dev/null &
+  # Run from the service's own directory: conmon drops files such as `oom` (a container killed
+  # at its memory limit) into its working directory, which would otherwise be the caller's.
+  (cd "$dir" && exec setsid podman system service --time=0 "unix://$sock" >"$dir/service.log" 2>&1 </dev/null) &
   echo $! >"$dir/podman.pid"
   local waited=0
   until ping "$sock"; do
