@@ -58,6 +58,7 @@ export type { ExecuteOptions, Executor } from "./src/executors/executor.ts";
 export { SubprocessExecutor } from "./src/executors/subprocess.ts";
 export { VenvExecutor } from "./src/executors/venv.ts";
 export { type InProcessConnector, InProcessExecutor } from "./src/executors/in_process.ts";
+export { DockerExecutor, type DockerRunOptions } from "./src/executors/docker/docker_executor.ts";
 
 // Protocol
 export type {

@@ -3,7 +3,9 @@
 #   - npm packages (deno, tsup, esbuild, playwright-core, duckdb-wasm, ...): `npm ci` when
 #     node_modules is missing or does not match package.json / package-lock.json;
 #   - Chromium for the browser smoke test: apt-get when /usr/bin/chromium is missing;
-#   - Python 3 with venv + pip, for real Airbyte connectors installed from PyPI by the tests.
+#   - Python 3 with venv + pip, for real Airbyte connectors installed from PyPI by the tests;
+#   - podman (its Docker-compatible Engine API), runc, catatonit and debootstrap, for the Docker
+#     executor's tests and the connector images they build (scripts/images/build.sh).
 # Caches live outside the repository (npm's cache, apt's cache) so that fresh clones reuse them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -105,6 +107,21 @@ else
   python_id="$(command -v python3) $(python3 --version 2>&1)"
   mkdir -p "$(dirname "$python_stamp")"
   echo "$python_id" >"$python_stamp"
+fi
+
+# --- podman, for the Docker executor ---------------------------------------------------------
+# The service itself is started by scripts/test.sh (scripts/services/podman.sh); the images are
+# built there too, cached under ~/.cache/airbyte-ts.
+podman_packages=()
+command -v podman >/dev/null || podman_packages+=(podman)
+command -v runc >/dev/null || podman_packages+=(runc)
+command -v catatonit >/dev/null || podman_packages+=(catatonit)
+command -v debootstrap >/dev/null || podman_packages+=(debootstrap)
+command -v curl >/dev/null || podman_packages+=(curl)
+if [ ${#podman_packages[@]} -eq 0 ]; then
+  log "podman, runc, catatonit, debootstrap present"
+else
+  apt_install "${podman_packages[@]}"
 fi
 
 log "done"

@@ -10,6 +10,11 @@
 #   STAGES="fmt lint test"  run only these stages (names: setup fmt lint check test doc build node browser)
 #   DENO_JOBS=2             parallel deno test workers (default 2: the CI machine has 2 cores)
 #   TEST_LOG_DIR=dir        keep stage logs there (default: a fresh temp dir, printed at the end)
+#
+# Services: the test stage runs against one podman Engine API service (scripts/services/podman.sh,
+# exported as AIRBYTE_TS_TEST_DOCKER_HOST) with the connector images built or loaded beforehand
+# (scripts/images/build.sh); after the tests, a check that the engine holds no container at all
+# counts as one more test. The service is stopped at the end, also on Ctrl-C.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -24,6 +29,8 @@ DENO=(npx --no-install deno)
 ALL_STAGES="setup fmt lint check test doc build node browser"
 SELECTED="${STAGES:-$ALL_STAGES}"
 stage_total=$(wc -w <<<"$SELECTED")
+# The test stage brings two more: the Docker images, and the check for leftover containers.
+if [[ " $SELECTED " == *" test "* ]]; then stage_total=$((stage_total + 2)); fi
 stage_no=0
 total_passed=0
 total_failed=0
@@ -64,10 +71,36 @@ run_stage() {
 }
 
 run_stage setup "setup" one 1800 bash scripts/setup.sh
+
+# --- services for the test stage ---------------------------------------------------------------
+PODMAN_DIR=""
+stop_services() {
+  if [ -n "$PODMAN_DIR" ]; then bash scripts/services/podman.sh stop "$PODMAN_DIR" || true; fi
+  PODMAN_DIR=""
+}
+trap stop_services EXIT
+trap 'stop_services; exit 130' INT TERM
+if wanted test; then
+  PODMAN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/airbyte-ts-podman.XXXXXX")
+  if AIRBYTE_TS_TEST_DOCKER_HOST=$(bash scripts/services/podman.sh start "$PODMAN_DIR"); then
+    export AIRBYTE_TS_TEST_DOCKER_HOST
+  else
+    unset AIRBYTE_TS_TEST_DOCKER_HOST
+    echo "podman service did not start: the Docker executor tests will try to start their own"
+  fi
+  run_stage test "docker images (build or load)" one 1800 bash scripts/images/build.sh ensure
+fi
 run_stage fmt "deno fmt --check" one 300 "${DENO[@]}" fmt --check
 run_stage lint "deno lint" one 300 "${DENO[@]}" lint
 run_stage check "deno check" one 600 "${DENO[@]}" check mod.ts src/cli/main.ts examples/ bench/
 run_stage test "deno test" deno 3600 "${DENO[@]}" test -A --parallel tests/
+# No container may outlive the tests: the engine must list none at all (`all=1`: also stopped ones).
+if wanted test && [ -n "${AIRBYTE_TS_TEST_DOCKER_HOST:-}" ]; then
+  run_stage test "no containers left over" one 60 \
+    bash scripts/services/podman.sh leftovers "$AIRBYTE_TS_TEST_DOCKER_HOST"
+fi
+stop_services
+
 run_stage doc "doc examples" deno 900 "${DENO[@]}" test -A --doc --parallel mod.ts src/
 run_stage build "npm run build" one 600 npm run build
 run_stage node "node smoke" one 300 node tests/runtime/node_smoke.mjs

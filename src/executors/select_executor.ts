@@ -7,6 +7,7 @@
  */
 import { ExecutorUnavailableError, InvalidArgumentError } from "../errors.ts";
 import { detectRuntimeKey } from "../runtime/detect.ts";
+import { DockerExecutor, type DockerRunOptions } from "./docker/docker_executor.ts";
 import type { Executor } from "./executor.ts";
 import { type InProcessConnector, InProcessExecutor } from "./in_process.ts";
 import { SubprocessExecutor } from "./subprocess.ts";
@@ -20,8 +21,10 @@ export interface ExecutorChoice {
   pipUrl?: string;
   /** A connector executable already on disk or on PATH. */
   localExecutable?: string;
-  /** A Docker image, run through the Docker Engine HTTP API. */
+  /** A Docker image, run through the Docker Engine HTTP API (engine from `docker.host` or `DOCKER_HOST`). */
   dockerImage?: string;
+  /** How to run `dockerImage`: engine address, network, memory and CPU limits, bind mounts, pull. */
+  docker?: DockerRunOptions;
   /** A remote executor server. */
   remote?: { url: string; token: string };
   /** A JS/TS connector run in-process (browser, edge). */
@@ -34,6 +37,13 @@ export interface ExecutorChoice {
 
 /**
  * Build the executor for `name` from the options.
+ *
+ * @example A Docker image
+ * ```ts
+ * import { selectExecutor } from "./select_executor.ts";
+ * const ex = selectExecutor("source-faker", { dockerImage: "airbyte/source-faker:6.2.0", docker: { memory: "1g" } });
+ * if (ex.name !== "docker:airbyte/source-faker:6.2.0") throw new Error(ex.name);
+ * ```
  *
  * @example A local executable
  * ```ts
@@ -55,13 +65,18 @@ export function selectExecutor(name: string, choice: ExecutorChoice = {}): Execu
   }
   if (choice.executor) return choice.executor;
   if (choice.connector) return new InProcessExecutor(choice.connector);
+  if (choice.docker !== undefined && choice.dockerImage === undefined) {
+    throw new InvalidArgumentError(`Docker options were given for '${name}' without a Docker image.`, {
+      guidance: "Pass `dockerImage` with `docker`, e.g. { dockerImage: 'airbyte/source-faker:6.2.0' }.",
+    });
+  }
   if (choice.localExecutable) return new SubprocessExecutor({ command: choice.localExecutable, name });
-  if (choice.dockerImage || choice.remote) {
-    const what = choice.dockerImage
-      ? `the Docker image '${choice.dockerImage}'`
-      : `the remote executor '${choice.remote!.url}'`;
+  if (choice.dockerImage !== undefined) {
+    return new DockerExecutor({ ...choice.docker, image: choice.dockerImage, name });
+  }
+  if (choice.remote) {
     throw new ExecutorUnavailableError(
-      `Cannot run '${name}' through ${what}: this build has no such executor yet.`,
+      `Cannot run '${name}' through the remote executor '${choice.remote.url}': this build has no such executor yet.`,
       {
         guidance: "Use pipUrl (a Python venv), localExecutable, or an in-process connector.",
         context: { connector: name },

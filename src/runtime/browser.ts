@@ -6,7 +6,7 @@
  * @module
  */
 import { RuntimeCapabilityError } from "../errors.ts";
-import type { Runtime } from "./runtime.ts";
+import type { Runtime, SocketAddress } from "./runtime.ts";
 
 const ALTERNATIVES = "In a browser, run connectors with a 'RemoteExecutor' (an airbyte-ts executor server) " +
   "or an 'InProcessExecutor' (a JavaScript connector object).";
@@ -58,7 +58,17 @@ export const browserRuntime: Runtime = {
   writeStdout: (text) => console.log(text.endsWith("\n") ? text.slice(0, -1) : text),
   joinPath: (...parts) => parts.filter((p) => p !== "").join("/").replace(/\/{2,}/g, "/"),
   memoryRss: () => undefined,
+  processIdentity: () => undefined,
+  processAlive: () => true,
   args: () => [],
   exit: () => unsupported("exit the program"),
   onInterrupt: () => () => {},
+  httpRequest: (address) => Promise.reject(unsupportedError(`open a socket (${describe(address)})`)),
+  connect: (address) => Promise.reject(unsupportedError(`open a socket (${describe(address)})`)),
 };
+
+function describe(address: SocketAddress): string {
+  return address.transport === "unix"
+    ? `unix://${address.path}`
+    : `tcp://${address.hostname}:${address.port}`;
+}

@@ -11,11 +11,22 @@ import type {
   ChildProcess,
   ProcessStatus,
   Runtime,
+  SocketAddress,
+  SocketConnection,
+  SocketHttpRequest,
+  SocketHttpResponse,
   SpawnOptions,
   WriteFileOptions,
 } from "./runtime.ts";
 
-type PermissionFlag = "--allow-run" | "--allow-read" | "--allow-write" | "--allow-env" | "--allow-sys";
+type PermissionFlag =
+  | "--allow-run"
+  | "--allow-read"
+  | "--allow-write"
+  | "--allow-env"
+  | "--allow-sys"
+  | "--allow-net"
+  | "--allow-read' and '--allow-write";
 
 const encoder = new TextEncoder();
 
@@ -158,6 +169,116 @@ function writeAllSync(target: { writeSync(p: Uint8Array): number }, text: string
   while (offset < bytes.length) offset += target.writeSync(bytes.subarray(offset));
 }
 
+/** The permission a socket address needs: unix sockets are files to Deno. */
+function socketPermission(address: SocketAddress): PermissionFlag {
+  return address.transport === "unix" ? "--allow-read' and '--allow-write" : "--allow-net";
+}
+
+function describeAddress(address: SocketAddress): string {
+  return address.transport === "unix"
+    ? `unix://${address.path}`
+    : `tcp://${address.hostname}:${address.port}`;
+}
+
+/**
+ * One request with Deno's fetch; a unix socket goes through an HTTP client made for this request
+ * (closed once the body is read or cancelled, so no client outlives its request).
+ */
+async function httpRequest(address: SocketAddress, request: SocketHttpRequest): Promise<SocketHttpResponse> {
+  const client = address.transport === "unix"
+    ? withPermission(
+      socketPermission(address),
+      `connect to ${describeAddress(address)}`,
+      () => Deno.createHttpClient({ proxy: { transport: "unix", path: address.path } }),
+    )
+    : undefined;
+  const origin = address.transport === "unix"
+    ? "http://localhost"
+    : `http://${address.hostname}:${address.port}`;
+  let response: Response;
+  try {
+    response = await withPermission(
+      socketPermission(address),
+      `connect to ${describeAddress(address)}`,
+      () =>
+        fetch(origin + request.path, {
+          method: request.method,
+          headers: request.headers,
+          body: request.body as BodyInit | undefined,
+          signal: request.signal,
+          client,
+        }),
+    );
+  } catch (error) {
+    client?.close();
+    throw error;
+  }
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => headers[name.toLowerCase()] = value);
+  const source = response.body;
+  if (!source) {
+    client?.close();
+    return { status: response.status, headers, body: new ReadableStream({ start: (c) => c.close() }) };
+  }
+  const reader = source.getReader();
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    client?.close();
+  };
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          release();
+          controller.close();
+        } else controller.enqueue(value);
+      } catch (error) {
+        release();
+        controller.error(error);
+      }
+    },
+    async cancel(reason) {
+      await reader.cancel(reason).catch(() => {});
+      release();
+    },
+  }, { highWaterMark: 0 });
+  return { status: response.status, headers, body };
+}
+
+async function connect(address: SocketAddress): Promise<SocketConnection> {
+  const conn = await withPermission(
+    socketPermission(address),
+    `connect to ${describeAddress(address)}`,
+    () =>
+      address.transport === "unix"
+        ? Deno.connect({ transport: "unix", path: address.path })
+        : Deno.connect({ transport: "tcp", hostname: address.hostname, port: address.port }),
+  );
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    try {
+      conn.close();
+    } catch {
+      // Already closed.
+    }
+  };
+  // Not `conn.writable`: closing that closes the whole socket, and the reply would be lost.
+  const writable = new WritableStream<Uint8Array>({
+    async write(chunk) {
+      let offset = 0;
+      while (offset < chunk.length) offset += await conn.write(chunk.subarray(offset));
+    },
+    close: () => conn.closeWrite(),
+    abort: close,
+  });
+  return { readable: conn.readable, writable, close };
+}
+
 /**
  * The Deno adapter. Needs `--allow-run` to spawn, `--allow-read`/`--allow-write` for files and
  * `--allow-env` for environment variables; a missing flag is reported by name.
@@ -250,6 +371,23 @@ export const denoRuntime: Runtime = {
   writeStderr: (text) => writeAllSync(Deno.stderr, text),
   writeStdout: (text) => writeAllSync(Deno.stdout, text),
   joinPath: (...parts) => parts.filter((p) => p !== "").join("/").replace(/\/{2,}/g, "/"),
+  processIdentity: () => {
+    try {
+      return { pid: Deno.pid, hostname: Deno.hostname() };
+    } catch {
+      return undefined; // no --allow-sys: nothing can be marked as ours
+    }
+  },
+  processAlive: (pid) => {
+    // Deno cannot send signal 0; Linux shows live processes (and zombies, which are ended) in /proc.
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+      return !/\) Z /.test(stat);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return Deno.build.os !== "linux";
+      return true;
+    }
+  },
   memoryRss: () => {
     try {
       return Deno.memoryUsage().rss;
@@ -263,4 +401,6 @@ export const denoRuntime: Runtime = {
     Deno.addSignalListener("SIGINT", handler);
     return () => Deno.removeSignalListener("SIGINT", handler);
   },
+  httpRequest,
+  connect,
 };

@@ -10,6 +10,8 @@
 import type * as NodeChildProcess from "node:child_process";
 import type * as NodeFs from "node:fs";
 import type * as NodeFsPromises from "node:fs/promises";
+import type * as NodeHttp from "node:http";
+import type * as NodeNet from "node:net";
 import type * as NodeOs from "node:os";
 import type * as NodePath from "node:path";
 import type * as NodeStream from "node:stream";
@@ -18,6 +20,10 @@ import type {
   ChildProcess,
   ProcessStatus,
   Runtime,
+  SocketAddress,
+  SocketConnection,
+  SocketHttpRequest,
+  SocketHttpResponse,
   SpawnOptions,
   WriteFileOptions,
 } from "./runtime.ts";
@@ -65,6 +71,12 @@ const builtins = {
   },
   get stream() {
     return nodeProcess().getBuiltinModule("node:stream") as typeof NodeStream;
+  },
+  get http() {
+    return nodeProcess().getBuiltinModule("node:http") as typeof NodeHttp;
+  },
+  get net() {
+    return nodeProcess().getBuiltinModule("node:net") as typeof NodeNet;
   },
 };
 
@@ -205,6 +217,60 @@ function isNotFound(error: unknown): boolean {
   return (error as { code?: string })?.code === "ENOENT";
 }
 
+/** One request with node:http, over a unix socket (`socketPath`) or TCP. */
+function httpRequest(address: SocketAddress, request: SocketHttpRequest): Promise<SocketHttpResponse> {
+  return new Promise((resolve, reject) => {
+    const target = address.transport === "unix"
+      ? { socketPath: address.path }
+      : { host: address.hostname, port: address.port };
+    const req = builtins.http.request({
+      ...target,
+      method: request.method,
+      path: request.path,
+      headers: request.headers,
+      signal: request.signal,
+      // One connection per request: nothing pooled stays open after the body is read.
+      agent: false,
+    }, (res) => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(res.headers)) {
+        if (value !== undefined) {
+          headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+        }
+      }
+      resolve({
+        status: res.statusCode ?? 0,
+        headers,
+        body: builtins.stream.Readable.toWeb(res) as ReadableStream<Uint8Array>,
+      });
+    });
+    req.once("error", reject);
+    req.end(request.body === undefined ? undefined : request.body);
+  });
+}
+
+function connect(address: SocketAddress): Promise<SocketConnection> {
+  return new Promise((resolve, reject) => {
+    const socket = address.transport === "unix"
+      ? builtins.net.createConnection({ path: address.path })
+      : builtins.net.createConnection({ host: address.hostname, port: address.port });
+    const onError = (error: Error) => reject(error);
+    socket.once("error", onError);
+    socket.once("connect", () => {
+      socket.off("error", onError);
+      // Errors after connecting reach the web streams; this keeps Node from crashing on them.
+      socket.on("error", () => {});
+      const { readable, writable } = builtins.stream.Duplex.toWeb(socket);
+      resolve({
+        readable: readable as ReadableStream<Uint8Array>,
+        // Closing it calls socket.end(): a half-close, the peer reads end-of-file.
+        writable: writable as WritableStream<Uint8Array>,
+        close: () => void socket.destroy(),
+      });
+    });
+  });
+}
+
 /**
  * The Node adapter (Node 20.16+). Spawned children lead their own process group; environment
  * variables passed to `spawn` are added to the parent's.
@@ -268,10 +334,25 @@ export const nodeRuntime: Runtime = {
   writeStdout: (text) => void nodeProcess().stdout.write(text),
   joinPath: (...parts) => builtins.path.join(...parts),
   memoryRss: () => nodeProcess().memoryUsage.rss(),
+  processIdentity: () => ({
+    pid: (nodeProcess() as unknown as { pid: number }).pid,
+    hostname: builtins.os.hostname(),
+  }),
+  processAlive: (pid) => {
+    try {
+      nodeProcess().kill(pid, 0);
+      return true;
+    } catch (error) {
+      // EPERM: it exists but belongs to someone else.
+      return (error as { code?: string }).code !== "ESRCH";
+    }
+  },
   args: () => nodeProcess().argv.slice(2),
   exit: (code) => nodeProcess().exit(code),
   onInterrupt: (handler) => {
     nodeProcess().on("SIGINT", handler);
     return () => void nodeProcess().off("SIGINT", handler);
   },
+  httpRequest,
+  connect,
 };

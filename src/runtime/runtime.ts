@@ -49,6 +49,52 @@ export interface AppendFile {
 }
 
 /**
+ * Where a stream socket listens: a unix domain socket's path, or a TCP host and port. A Docker
+ * engine listens on one of these.
+ *
+ * @example The default Docker socket
+ * ```ts
+ * import type { SocketAddress } from "./runtime.ts";
+ * const docker: SocketAddress = { transport: "unix", path: "/var/run/docker.sock" };
+ * if (docker.transport !== "unix") throw new Error();
+ * ```
+ */
+export type SocketAddress =
+  | { transport: "unix"; path: string }
+  | { transport: "tcp"; hostname: string; port: number };
+
+/** A plain HTTP/1.1 request (no TLS) for {@linkcode Runtime.httpRequest}. */
+export interface SocketHttpRequest {
+  method: string;
+  /** Path and query string, e.g. `/v1.41/containers/json?all=1`. */
+  path: string;
+  headers?: Record<string, string>;
+  body?: Uint8Array | string;
+  /** Aborting cancels the request, or the response body once it streams. */
+  signal?: AbortSignal;
+}
+
+/** The answer to a {@linkcode SocketHttpRequest}. */
+export interface SocketHttpResponse {
+  status: number;
+  /** Header names are lower-case. */
+  headers: Record<string, string>;
+  /** The body as it arrives. Read it to the end or cancel it: either releases the connection. */
+  body: ReadableStream<Uint8Array>;
+}
+
+/**
+ * An open two-way byte stream. Closing `writable` half-closes the connection: the peer reads
+ * end-of-file while `readable` keeps delivering what the peer still sends.
+ */
+export interface SocketConnection {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+  /** Close both directions now. Never throws. */
+  close(): void;
+}
+
+/**
  * What the core asks of its host.
  *
  * @example Use the detected runtime
@@ -99,6 +145,13 @@ export interface Runtime {
   joinPath(...parts: string[]): string;
   /** Resident set size of this process in bytes, when the host can tell. */
   memoryRss(): number | undefined;
+  /**
+   * This process's id and the machine's host name, to mark what it owns outside itself (e.g.
+   * containers); `undefined` where there are no processes.
+   */
+  processIdentity(): { pid: number; hostname: string } | undefined;
+  /** Is process `pid` on this machine still alive? `true` when the host cannot tell. */
+  processAlive(pid: number): boolean;
   /** The program's command-line arguments (without the runtime and script). */
   args(): string[];
   /** End the program with `code`. */
@@ -109,4 +162,11 @@ export interface Runtime {
    * Returns a function that removes the handler.
    */
   onInterrupt(handler: () => void): () => void;
+  /**
+   * Send one HTTP/1.1 request over a unix socket or TCP (a local service such as the Docker
+   * engine) with the host's own HTTP client. Rejects when the service cannot be reached.
+   */
+  httpRequest(address: SocketAddress, request: SocketHttpRequest): Promise<SocketHttpResponse>;
+  /** Open a raw two-way connection (e.g. for an HTTP upgrade that hands over the socket). */
+  connect(address: SocketAddress): Promise<SocketConnection>;
 }

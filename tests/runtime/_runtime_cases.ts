@@ -171,6 +171,14 @@ export const runtimeCases: RuntimeCase[] = [
       assert.equal(typeof rt.stderrIsTerminal(), "boolean");
       const rss = rt.memoryRss();
       assert.ok(rss === undefined || rss > 1_000_000);
+      const me = rt.processIdentity();
+      assert.ok(me && me.pid > 0 && me.hostname.length > 0, JSON.stringify(me));
+      assert.equal(rt.processAlive(me.pid), true);
+      const child = rt.spawn("true", []);
+      await child.status;
+      await child.stdout.cancel();
+      await child.stderr.cancel();
+      assert.equal(rt.processAlive(child.pid), false, "an ended (and reaped) process is not alive");
     },
   },
   {
@@ -228,6 +236,71 @@ export const runtimeCases: RuntimeCase[] = [
         }
       }, (e: Error) => e.name === "AbortError");
       assert.deepEqual(await waitForGroupGone(rt, group), []);
+    },
+  },
+  {
+    name:
+      "httpRequest and connect speak to a service on a unix socket and on TCP; closing writable half-closes",
+    async run(rt, fixtures) {
+      const dir = await rt.makeTempDir("rt-socket-");
+      const path = rt.joinPath(dir, "server.sock");
+      const server = rt.spawn("python3", [`${fixtures}/socket_server.py`, path], { stdin: true });
+      const stdin = server.stdin!.getWriter();
+      try {
+        const reader = server.stdout.getReader();
+        let banner = "";
+        while (!banner.includes("\n")) {
+          const { done, value } = await reader.read();
+          if (done) throw new Error("the socket server did not start");
+          banner += new TextDecoder().decode(value);
+        }
+        reader.releaseLock();
+        const port = Number(/PORT=(\d+)/.exec(banner)![1]);
+        const addresses = [
+          { transport: "unix" as const, path },
+          { transport: "tcp" as const, hostname: "127.0.0.1", port },
+        ];
+        for (const address of addresses) {
+          const response = await rt.httpRequest(address, {
+            method: "POST",
+            path: "/things?x=1",
+            headers: { "x-test": "yes", "content-type": "text/plain" },
+            body: "payload",
+          });
+          assert.equal(response.status, 200);
+          assert.equal(response.headers["x-reply"], "yes");
+          assert.deepEqual(JSON.parse(await text(response.body)), {
+            method: "POST",
+            path: "/things?x=1",
+            body: "payload",
+            header_x: "yes",
+          });
+
+          const connection = await rt.connect(address);
+          const writer = connection.writable.getWriter();
+          await writer.write(
+            new TextEncoder().encode("POST /echo HTTP/1.1\r\nHost: x\r\nUpgrade: tcp\r\n\r\n"),
+          );
+          await writer.write(new TextEncoder().encode("ping"));
+          await writer.close(); // half-close: the server still answers
+          const received = await text(connection.readable);
+          assert.match(received, /^HTTP\/1\.1 101 UPGRADED\r\n/);
+          assert.ok(received.endsWith("\r\n\r\npingBYE"), JSON.stringify(received));
+          connection.close();
+        }
+        await assert.rejects(rt.httpRequest({ transport: "unix", path: rt.joinPath(dir, "none.sock") }, {
+          method: "GET",
+          path: "/",
+        }));
+        await assert.rejects(rt.connect({ transport: "unix", path: rt.joinPath(dir, "none.sock") }));
+      } finally {
+        await stdin.close().catch(() => {});
+        server.killTree("SIGKILL");
+        await server.status;
+        await server.stdout.cancel().catch(() => {});
+        await server.stderr.cancel().catch(() => {});
+        await rt.remove(dir);
+      }
     },
   },
 ];

@@ -78,6 +78,28 @@ export const RUNNER_FLAGS: RunnerFlag[] = [
     scope: "connector",
     apply: (options, value) => void (options.localExecutable = value),
   },
+  {
+    name: "docker-image",
+    value: "IMAGE",
+    description:
+      "run the connector's Docker image through the Docker Engine API (e.g. airbyte/source-faker:6.2.0)",
+    exclusive: true,
+    scope: "connector",
+    apply: (options, value) => void (options.dockerImage = value),
+  },
+  {
+    name: "docker-host",
+    value: "ADDRESS",
+    description: "the Docker engine for --docker-image connectors: unix:///path or tcp://host:port " +
+      "(default: $DOCKER_HOST, else unix:///var/run/docker.sock)",
+    exclusive: false,
+    scope: "shared",
+    // Flags are applied in this list's order, so --docker-image is known here. A sync whose other
+    // side runs from a venv ignores the engine address.
+    apply: (options, value) => {
+      if (options.dockerImage !== undefined) options.docker = { ...options.docker, host: value };
+    },
+  },
 ];
 
 /** `--source-…` / `--destination-…` for sync; no prefix elsewhere. */
@@ -102,7 +124,10 @@ export function addRunnerFlags(command: Command, prefix: RunnerPrefix, shared = 
   for (const flag of RUNNER_FLAGS) {
     if (flag.scope === "shared" && !shared) continue;
     const name = flag.scope === "shared" ? flag.name : prefix + flag.name;
-    const option = new Option(`--${name} <${flag.value}>`, flag.description + side);
+    const option = new Option(
+      `--${name} <${flag.value}>`,
+      flag.description + (flag.scope === "shared" ? "" : side),
+    );
     if (flag.exclusive && flag.scope === "connector") {
       option.conflicts(exclusive.filter((a) => a !== flagAttribute(name)));
     }
