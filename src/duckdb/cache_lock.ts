@@ -57,7 +57,8 @@ export async function acquireCacheLock(
   options: CacheLockOptions = {},
 ): Promise<() => Promise<void>> {
   const lockPath = `${path}.lock`;
-  const me = rt.processInfo();
+  const me = rt.processIdentity();
+  if (!me) return () => Promise.resolve(); // no processes here (a browser): nothing to lock against
   const mine: LockHolder = { pid: me.pid, hostname: me.hostname, startedAt: new Date().toISOString() };
   const text = JSON.stringify(mine);
   const deadline = Date.now() + (options.timeoutMs ?? 0);
@@ -121,7 +122,7 @@ async function readHolder(rt: Runtime, lockPath: string): Promise<LockHolder | u
 
 /** Gone from this host? (A holder on another host cannot be checked: never stale.) */
 function isStale(rt: Runtime, holder: LockHolder, hostname: string): boolean {
-  return holder.hostname === hostname && !rt.isProcessAlive(holder.pid);
+  return holder.hostname === hostname && !rt.processAlive(holder.pid);
 }
 
 /** Remove a stale lock, unless another process is doing the same right now. */

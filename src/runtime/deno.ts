@@ -330,18 +330,6 @@ export const denoRuntime: Runtime = {
         throw error;
       }
     }),
-  processInfo: () => ({
-    pid: Deno.pid,
-    hostname: withPermission("--allow-sys", "read the host name", () => Deno.hostname()),
-  }),
-  isProcessAlive: (pid) => {
-    try {
-      Deno.kill(pid, 0 as unknown as Deno.Signal); // signal 0: only checks that the process exists
-      return true;
-    } catch (error) {
-      return !(error instanceof Deno.errors.NotFound); // EPERM: it exists, owned by someone else
-    }
-  },
   mkdir: (path) =>
     withPermission(
       "--allow-write",

@@ -312,15 +312,6 @@ export const nodeRuntime: Runtime = {
       throw error;
     }
   },
-  processInfo: () => ({ pid: nodeProcess().pid, hostname: builtins.os.hostname() }),
-  isProcessAlive: (pid) => {
-    try {
-      nodeProcess().kill(pid, 0); // signal 0: only checks that the process exists
-      return true;
-    } catch (error) {
-      return (error as { code?: string })?.code === "EPERM"; // it exists, owned by someone else
-    }
-  },
   mkdir: async (path) => {
     await builtins.fsPromises.mkdir(path, { recursive: true });
   },

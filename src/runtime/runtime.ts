@@ -125,10 +125,6 @@ export interface Runtime {
    * Resolves false when something does: the building block of lock files.
    */
   createFileExclusive(path: string, text: string, options?: { mode?: number }): Promise<boolean>;
-  /** This process's id and its host's name, for lock files. */
-  processInfo(): { pid: number; hostname: string };
-  /** Is a process with this id running on this host? */
-  isProcessAlive(pid: number): boolean;
   mkdir(path: string): Promise<void>;
   /** Remove a file or directory tree; missing paths are fine. */
   remove(path: string): Promise<void>;
