@@ -61,4 +61,6 @@ export const browserRuntime: Runtime = {
   args: () => [],
   exit: () => unsupported("exit the program"),
   onInterrupt: () => () => {},
+  onTerminate: () => () => {},
+  serveHttp: () => Promise.reject(unsupportedError("serve HTTP")),
 };

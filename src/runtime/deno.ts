@@ -9,13 +9,22 @@ import { RuntimeCapabilityError } from "../errors.ts";
 import type {
   AppendFile,
   ChildProcess,
+  FetchHandler,
+  HttpServerHandle,
   ProcessStatus,
   Runtime,
+  ServeHttpOptions,
   SpawnOptions,
   WriteFileOptions,
 } from "./runtime.ts";
 
-type PermissionFlag = "--allow-run" | "--allow-read" | "--allow-write" | "--allow-env" | "--allow-sys";
+type PermissionFlag =
+  | "--allow-run"
+  | "--allow-read"
+  | "--allow-write"
+  | "--allow-env"
+  | "--allow-sys"
+  | "--allow-net";
 
 const encoder = new TextEncoder();
 
@@ -152,6 +161,33 @@ async function openAppendFile(path: string): Promise<AppendFile> {
   };
 }
 
+async function serveHttp(handler: FetchHandler, options: ServeHttpOptions): Promise<HttpServerHandle> {
+  const listening = Promise.withResolvers<Deno.NetAddr>();
+  const server = withPermission(
+    "--allow-net",
+    `listen on ${options.hostname}:${options.port}`,
+    () =>
+      Deno.serve({
+        hostname: options.hostname,
+        port: options.port,
+        onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
+        // A handler that throws answers 500 without the stack; the handler logs what it needs to.
+        onError: () => new Response(null, { status: 500 }),
+      }, (request) => handler(request)),
+  );
+  const addr = await Promise.race([
+    listening.promise,
+    server.finished.then(() => server.addr as Deno.NetAddr),
+  ]);
+  return {
+    hostname: addr.hostname,
+    port: addr.port,
+    close: async () => {
+      await server.shutdown();
+    },
+  };
+}
+
 function writeAllSync(target: { writeSync(p: Uint8Array): number }, text: string): void {
   const bytes = encoder.encode(text);
   let offset = 0;
@@ -263,4 +299,9 @@ export const denoRuntime: Runtime = {
     Deno.addSignalListener("SIGINT", handler);
     return () => Deno.removeSignalListener("SIGINT", handler);
   },
+  onTerminate: (handler) => {
+    Deno.addSignalListener("SIGTERM", handler);
+    return () => Deno.removeSignalListener("SIGTERM", handler);
+  },
+  serveHttp,
 };
