@@ -307,8 +307,8 @@ export function createServerApp(config: ServerConfig, options: ServerAppOptions)
     runs.set(id, run);
     stats.runsStarted++;
     log(`run ${id} ${name} ${verb} started${chunked ? " (input in chunks)" : ""}`);
-    // The client disconnecting aborts the request; the body's cancel does the same, whichever comes first.
-    c.req.raw.signal?.addEventListener("abort", () => run.cancelByClient(), { once: true });
+    // A client that disconnects cancels the body (Deno.serve and @hono/node-server both do), which
+    // ends the run.
     return new Response(run.body(), {
       status: 200,
       headers: {
