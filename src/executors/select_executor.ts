@@ -9,6 +9,7 @@ import { ExecutorUnavailableError, InvalidArgumentError } from "../errors.ts";
 import { detectRuntimeKey } from "../runtime/detect.ts";
 import type { Executor } from "./executor.ts";
 import { type InProcessConnector, InProcessExecutor } from "./in_process.ts";
+import { RemoteExecutor, type RemoteExecutorOptions } from "./remote/remote_executor.ts";
 import { SubprocessExecutor } from "./subprocess.ts";
 import { VenvExecutor } from "./venv.ts";
 
@@ -22,8 +23,11 @@ export interface ExecutorChoice {
   localExecutable?: string;
   /** A Docker image, run through the Docker Engine HTTP API. */
   dockerImage?: string;
-  /** A remote executor server. */
-  remote?: { url: string; token: string };
+  /**
+   * An `airbyte-ts serve` server that runs the connector (by this name, from its allowlist):
+   * its URL and token, plus any other {@linkcode RemoteExecutorOptions}.
+   */
+  remote?: Omit<RemoteExecutorOptions, "connector">;
   /** A JS/TS connector run in-process (browser, edge). */
   connector?: InProcessConnector;
   /** The PyPI version to install when no `pipUrl` is given. */
@@ -56,12 +60,10 @@ export function selectExecutor(name: string, choice: ExecutorChoice = {}): Execu
   if (choice.executor) return choice.executor;
   if (choice.connector) return new InProcessExecutor(choice.connector);
   if (choice.localExecutable) return new SubprocessExecutor({ command: choice.localExecutable, name });
-  if (choice.dockerImage || choice.remote) {
-    const what = choice.dockerImage
-      ? `the Docker image '${choice.dockerImage}'`
-      : `the remote executor '${choice.remote!.url}'`;
+  if (choice.remote) return new RemoteExecutor({ ...choice.remote, connector: name });
+  if (choice.dockerImage) {
     throw new ExecutorUnavailableError(
-      `Cannot run '${name}' through ${what}: this build has no such executor yet.`,
+      `Cannot run '${name}' through the Docker image '${choice.dockerImage}': this build has no such executor yet.`,
       {
         guidance: "Use pipUrl (a Python venv), localExecutable, or an in-process connector.",
         context: { connector: name },

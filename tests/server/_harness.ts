@@ -3,7 +3,7 @@
 // that every start is recorded and visible to `ps` under a name unique to the test, and helpers
 // that read `ps` and /proc.
 import * as esbuild from "esbuild";
-import { parseServerConfig, type ServerConfigInput, serve } from "../../mod.ts";
+import { parseServerConfig, serve, type ServerConfigInput } from "../../mod.ts";
 import type { RunningServer } from "../../mod.ts";
 import { FIXTURES, ROOT } from "../_support.ts";
 
@@ -60,7 +60,11 @@ export async function processesWith(needle: string): Promise<string[]> {
 }
 
 /** Poll until `check` is true, at most `ms`; returns whether it became true. */
-export async function eventually(check: () => boolean | Promise<boolean>, ms = 30_000, every = 25): Promise<boolean> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  ms = 30_000,
+  every = 25,
+): Promise<boolean> {
   const deadline = Date.now() + ms;
   for (;;) {
     if (await check()) return true;

@@ -82,12 +82,22 @@ Deno.test("server refuses connectors outside its allowlist (404) and names with 
     [`${counter.command.replaceAll("/", "%2F")}`, 400, "bad_connector_name"],
   ];
   for (const [name, status, reason] of cases) {
-    const response = await fetch(`${server.url}/v1/connectors/${name}/spec`, { method: "POST", headers: auth() });
+    const response = await fetch(`${server.url}/v1/connectors/${name}/spec`, {
+      method: "POST",
+      headers: auth(),
+    });
     const got = await refusal(response);
     assert.deepEqual([got.status, got.reason], [status, reason], name);
   }
   // Paths that leave the route altogether are not found at all.
-  for (const path of ["/v1/connectors/../../etc/passwd", "/v1/connectors/%2E%2E/spec", "/v1/connectors/a/b/read", "/v1/connectors/source-counter/run"]) {
+  for (
+    const path of [
+      "/v1/connectors/../../etc/passwd",
+      "/v1/connectors/%2E%2E/spec",
+      "/v1/connectors/a/b/read",
+      "/v1/connectors/source-counter/run",
+    ]
+  ) {
     const response = await fetch(`${server.url}${path}`, { method: "POST", headers: auth() });
     assert.equal(response.status, 404, path);
     await response.body?.cancel();
@@ -115,7 +125,9 @@ Deno.test("server refuses an oversized run request with 413 and a malformed one 
       controller.close();
     },
   });
-  got = await refusal(await fetch(url, { method: "POST", headers: auth(), body: streamed, duplex: "half" } as RequestInit));
+  got = await refusal(
+    await fetch(url, { method: "POST", headers: auth(), body: streamed, duplex: "half" } as RequestInit),
+  );
   assert.deepEqual([got.status, got.reason], [413, "too_large"]);
 
   const malformed: [string, string, RegExp][] = [
@@ -177,7 +189,10 @@ Deno.test("server refuses a run beyond its concurrency limit with 429 and starts
   assert.equal(server.app.stats().runsStarted, 2);
   assert.equal(server.app.activeRuns, 2);
 
-  const response = await fetch(`${server.url}/v1/connectors/source-counter/spec`, { method: "POST", headers: auth() });
+  const response = await fetch(`${server.url}/v1/connectors/source-counter/spec`, {
+    method: "POST",
+    headers: auth(),
+  });
   const got = await refusal(response);
   assert.deepEqual([got.status, got.reason], [429, "busy"]);
   assert.equal(response.headers.get("retry-after"), "5");
@@ -202,7 +217,11 @@ Deno.test("server refuses a browser origin it was not configured for (403) and a
   for (const origin of ["https://evil.example", "http://127.0.0.1:5174", "null"]) {
     const preflight = await fetch(url, {
       method: "OPTIONS",
-      headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization" },
+      headers: {
+        origin,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization",
+      },
     });
     assert.equal(preflight.status, 403, origin);
     assert.equal(preflight.headers.get("access-control-allow-origin"), null);
