@@ -213,7 +213,12 @@ const NODE_SERVER_MODULE = "@hono/node-server";
 
 async function serveHttp(handler: FetchHandler, options: ServeHttpOptions): Promise<HttpServerHandle> {
   const { serve } = await import(NODE_SERVER_MODULE) as typeof HonoNodeServer;
-  const listening = Promise.withResolvers<{ address: string; port: number }>();
+  let listened!: (info: { address: string; port: number }) => void;
+  let failed!: (error: unknown) => void;
+  const listening = new Promise<{ address: string; port: number }>((resolve, reject) => {
+    listened = resolve;
+    failed = reject;
+  });
   const server = serve(
     // Keep Node's own Request/Response globals: the library's code runs on them too.
     {
@@ -222,10 +227,10 @@ async function serveHttp(handler: FetchHandler, options: ServeHttpOptions): Prom
       port: options.port,
       overrideGlobalObjects: false,
     },
-    (info) => listening.resolve(info),
+    (info) => listened(info),
   );
-  server.once("error", (error) => listening.reject(error));
-  const info = await listening.promise;
+  server.once("error", (error) => failed(error));
+  const info = await listening;
   return {
     hostname: info.address,
     port: info.port,

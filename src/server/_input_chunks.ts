@@ -3,18 +3,19 @@
 // connector's stdin has taken all of its lines, so a client that waits for each answer never gets
 // ahead of the destination (back-pressure), and the server holds at most one chunk per run.
 import { RemoteRefusedError } from "../errors.ts";
+import { type Deferred, deferred } from "./_deferred.ts";
 
 interface Pending {
   lines: string[];
   last: boolean;
-  taken: PromiseWithResolvers<void>;
+  taken: Deferred<void>;
 }
 
 /** The queue between `POST /v1/runs/<id>/input` and the connector's stdin. */
 export class InputChunks {
   #nextSeq = 0;
   #pending?: Pending;
-  #wake?: PromiseWithResolvers<void>;
+  #wake?: Deferred<void>;
   #closed?: unknown;
   #ended = false;
 
@@ -39,7 +40,7 @@ export class InputChunks {
     }
     this.#nextSeq++;
     if (last) this.#ended = true;
-    const pending: Pending = { lines, last, taken: Promise.withResolvers<void>() };
+    const pending: Pending = { lines, last, taken: deferred<void>() };
     this.#pending = pending;
     this.#wake?.resolve();
     return pending.taken.promise;
@@ -59,7 +60,7 @@ export class InputChunks {
     for (;;) {
       while (!this.#pending) {
         if (this.#closed !== undefined) return;
-        this.#wake = Promise.withResolvers<void>();
+        this.#wake = deferred<void>();
         await this.#wake.promise;
       }
       const pending = this.#pending;

@@ -16,6 +16,7 @@ import {
   type Verb,
 } from "../executors/remote/_wire.ts";
 import type { InputChunks } from "./_input_chunks.ts";
+import { deferred } from "./_deferred.ts";
 
 const encoder = new TextEncoder();
 const NEWLINE = 10;
@@ -71,7 +72,7 @@ export class ServerRun {
   #bytesOut = 0;
   #ended = false;
   #outputStarted = false;
-  readonly #done = Promise.withResolvers<void>();
+  readonly #done = deferred<void>();
 
   constructor(init: ServerRunInit) {
     this.#init = init;

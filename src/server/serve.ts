@@ -10,6 +10,7 @@ import type { Runtime } from "../runtime/runtime.ts";
 import type { ExecutorFactory } from "./_connector_executors.ts";
 import { createServerApp, type ServerApp } from "./create_server_app.ts";
 import type { ServerConfig } from "./server_config.ts";
+import { deferred } from "./_deferred.ts";
 
 /** Options for {@linkcode serve}. */
 export interface ServeOptions {
@@ -94,7 +95,7 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
   const url = `http://${host}:${http.port}`;
   log(`serving ${Object.keys(config.connectors).length} connector(s) on ${url}`);
 
-  const finished = Promise.withResolvers<void>();
+  const finished = deferred<void>();
   let closing: Promise<void> | undefined;
   const unhook: (() => void)[] = [];
   const close = (graceMs = config.limits.drainSeconds * 1000): Promise<void> => {

@@ -17,7 +17,10 @@ export interface MarkedConnector {
   marker: string;
   /** How many times the connector was started. */
   starts(): Promise<number>;
-  /** Live processes whose command line holds the marker. */
+  /**
+   * Live processes of this connector: those whose command line holds the marker, and every member
+   * of the process groups its starts led (children that do not carry the marker too).
+   */
   processes(): Promise<string[]>;
 }
 
@@ -37,26 +40,34 @@ export async function markedConnector(dir: string, file: string): Promise<Marked
     `#!/bin/sh\necho "$$" >> '${startsFile}'\npython3 '${link}' "$@"\n`,
     { mode: 0o755 },
   );
+  const startPids = async () => {
+    try {
+      return (await Deno.readTextFile(startsFile)).split("\n").filter(Boolean);
+    } catch {
+      return [];
+    }
+  };
   return {
     command,
     marker,
-    starts: async () => {
-      try {
-        return (await Deno.readTextFile(startsFile)).split("\n").filter(Boolean).length;
-      } catch {
-        return 0;
-      }
-    },
-    processes: () => processesWith(marker),
+    starts: async () => (await startPids()).length,
+    processes: async () => processesWith(marker, new Set(await startPids())),
   };
 }
 
-/** Live (non-zombie) processes whose command line contains `needle`, as `ps` lines. */
-export async function processesWith(needle: string): Promise<string[]> {
-  const out = await new Deno.Command("ps", { args: ["-eo", "pid=,stat=,args="], stdout: "piped" }).output();
+/**
+ * Live (non-zombie) processes whose command line contains `needle` or whose process group is one
+ * of `groups`, as `ps` lines (`pid pgid stat args`).
+ */
+export async function processesWith(needle: string, groups: Set<string> = new Set()): Promise<string[]> {
+  const out = await new Deno.Command("ps", { args: ["-eo", "pid=,pgid=,stat=,args="], stdout: "piped" })
+    .output();
   return new TextDecoder().decode(out.stdout).split("\n")
-    .filter((line) => line.includes(needle) && !line.includes("ps -eo"))
-    .filter((line) => !/^\s*\d+\s+Z/.test(line));
+    .filter((line) => {
+      const [, pgid, stat] = line.trim().split(/\s+/);
+      if (!stat || stat.startsWith("Z") || line.includes("ps -eo")) return false;
+      return line.includes(needle) || groups.has(pgid);
+    });
 }
 
 /** Poll until `check` is true, at most `ms`; returns whether it became true. */
