@@ -385,7 +385,17 @@ export class DestinationFailedError extends AirbyteError {
   }
 }
 
-/** Why a remote executor server refused a request or ended a run early. */
+/**
+ * Why a remote executor server refused a request or ended a run early.
+ *
+ * @example Retry only when the server was busy
+ * ```ts
+ * import { RemoteRefusedError } from "./errors.ts";
+ * const e = new RemoteRefusedError(429, "busy", "busy");
+ * const retry = e.reason === "busy" || e.reason === "draining";
+ * if (!retry) throw new Error();
+ * ```
+ */
 export type RemoteRefusalReason =
   | "unauthorized"
   | "forbidden"

@@ -37,7 +37,17 @@ import type { ServerConfig } from "./server_config.ts";
 /** The shortest token the server accepts: a guessable token is no protection. */
 export const MIN_TOKEN_LENGTH = 16;
 
-/** Options for {@linkcode createServerApp}. */
+/**
+ * Options for {@linkcode createServerApp}.
+ *
+ * @example A token and a log that keeps lines
+ * ```ts
+ * import type { ServerAppOptions } from "./create_server_app.ts";
+ * const lines: string[] = [];
+ * const options: ServerAppOptions = { token: "a-long-enough-test-token", log: (l) => lines.push(l) };
+ * if (options.token.length < 16) throw new Error();
+ * ```
+ */
 export interface ServerAppOptions {
   /** The bearer token clients must send (at least 16 characters). */
   token: string;
@@ -51,7 +61,20 @@ export interface ServerAppOptions {
   executorFactory?: ExecutorFactory;
 }
 
-/** Counters a server keeps, for tests, health pages and logs. */
+/**
+ * Counters a server keeps, for tests, health pages and logs.
+ *
+ * @example A refused request is counted by status
+ * ```ts
+ * import { createServerApp, parseServerConfig } from "../../mod.ts";
+ * const app = createServerApp(
+ *   parseServerConfig({ connectors: { "source-x": { localExecutable: "/bin/true" } } }),
+ *   { token: "a-long-enough-test-token", log: () => {} },
+ * );
+ * await app.fetch(new Request("http://localhost/v1/connectors", { headers: { authorization: "Bearer nope" } }));
+ * if (app.stats().refused[403] !== 1 || app.stats().runsStarted !== 0) throw new Error();
+ * ```
+ */
 export interface ServerStats {
   /** Runs admitted (a connector was or will be started for each). */
   runsStarted: number;

@@ -12,7 +12,16 @@ import { createServerApp, type ServerApp } from "./create_server_app.ts";
 import type { ServerConfig } from "./server_config.ts";
 import { deferred } from "./_deferred.ts";
 
-/** Options for {@linkcode serve}. */
+/**
+ * Options for {@linkcode serve}.
+ *
+ * @example Any free port, no signal handlers (an embedding program has its own)
+ * ```ts
+ * import type { ServeOptions } from "./serve.ts";
+ * const options: ServeOptions = { port: 0, handleSignals: false };
+ * if (options.port !== 0) throw new Error();
+ * ```
+ */
 export interface ServeOptions {
   /** The bearer token. @default the value of the config's `tokenEnv` environment variable */
   token?: string;

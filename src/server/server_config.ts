@@ -82,10 +82,28 @@ const ServerConfigSchema = z.strictObject({
   connectors: z.record(z.string(), ConnectorEntrySchema),
 });
 
-/** One allowlisted connector: exactly one of `pipUrl`, `localExecutable` or `image`, plus options. */
+/**
+ * One allowlisted connector: exactly one of `pipUrl`, `localExecutable` or `image`, plus options.
+ *
+ * @example A pip-installed connector with an environment variable
+ * ```ts
+ * import type { ConnectorEntry } from "./server_config.ts";
+ * const entry: ConnectorEntry = { pipUrl: "airbyte-source-faker==7.2.1", env: { TZ: "UTC" } };
+ * if (!("pipUrl" in entry)) throw new Error();
+ * ```
+ */
 export type ConnectorEntry = z.infer<typeof ConnectorEntrySchema>;
 
-/** The server's limits, with defaults filled in. */
+/**
+ * The server's limits, with defaults filled in.
+ *
+ * @example The defaults
+ * ```ts
+ * import { parseServerConfig, type ServerLimits } from "./server_config.ts";
+ * const limits: ServerLimits = parseServerConfig({ connectors: { x: { localExecutable: "/bin/true" } } }).limits;
+ * if (limits.runTimeoutSeconds !== 3600 || limits.requestBytes !== 4 * 1024 * 1024) throw new Error();
+ * ```
+ */
 export type ServerLimits = z.infer<typeof LimitsSchema>;
 
 /**
@@ -101,7 +119,16 @@ export type ServerLimits = z.infer<typeof LimitsSchema>;
  */
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 
-/** What {@linkcode parseServerConfig} accepts: a config with any defaulted field left out. */
+/**
+ * What {@linkcode parseServerConfig} accepts: a config with any defaulted field left out.
+ *
+ * @example Only what differs from the defaults
+ * ```ts
+ * import type { ServerConfigInput } from "./server_config.ts";
+ * const input: ServerConfigInput = { port: 9000, limits: { concurrentRuns: 8 }, connectors: {} };
+ * if (input.port !== 9000) throw new Error();
+ * ```
+ */
 export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
 
 /**

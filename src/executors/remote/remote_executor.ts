@@ -25,10 +25,29 @@ import {
   VERBS,
 } from "./_wire.ts";
 
-/** How `write` input reaches the server. */
+/**
+ * How `write` input reaches the server: `stream` (one streamed request body), `chunks` (a series
+ * of posts, for browsers) or `auto`.
+ *
+ * @example Force chunks, e.g. behind a proxy that buffers request bodies
+ * ```ts
+ * import type { UploadMode } from "./remote_executor.ts";
+ * const upload: UploadMode = "chunks";
+ * if (upload !== "chunks") throw new Error();
+ * ```
+ */
 export type UploadMode = "auto" | "stream" | "chunks";
 
-/** Options for {@linkcode RemoteExecutor}. */
+/**
+ * Options for {@linkcode RemoteExecutor}.
+ *
+ * @example A server, its token and a connector
+ * ```ts
+ * import type { RemoteExecutorOptions } from "./remote_executor.ts";
+ * const options: RemoteExecutorOptions = { url: "http://127.0.0.1:8787", token: "…", connector: "source-faker" };
+ * if (options.connector !== "source-faker") throw new Error();
+ * ```
+ */
 export interface RemoteExecutorOptions {
   /** The server's base URL, e.g. `http://127.0.0.1:8787`. */
   url: string;
