@@ -105,7 +105,10 @@ Deno.test("a page in Chromium reads faker through the server into its OPFS cache
     });
     assert.deepEqual(written, { written: 400, confirmed: 400 });
     assert.equal((await jsonlLines(`${out}/users.jsonl`)).length, 400);
-    assert.ok(server.logs.some((l) => /destination-jsonl write started \(input in chunks\)/.test(l)), server.logs.join("\n"));
+    assert.ok(
+      server.logs.some((l) => /destination-jsonl write started \(input in chunks\)/.test(l)),
+      server.logs.join("\n"),
+    );
     assert.ok(server.logs.some((l) => /destination-jsonl write ok/.test(l)));
   } finally {
     await browser.close();
