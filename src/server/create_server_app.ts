@@ -147,7 +147,13 @@ export function createServerApp(config: ServerConfig, options: ServerAppOptions)
       },
     );
   }
-  const log = options.log ?? ((line: string) => console.error(`${new Date().toISOString()} ${line}`));
+  const sink = options.log ?? ((line: string) => console.error(`${new Date().toISOString()} ${line}`));
+  // A log that cannot be written (stderr closed) must not fail the requests it describes.
+  const log = (line: string) => {
+    try {
+      sink(line);
+    } catch { /* dropped */ }
+  };
   const executors = buildExecutors(
     config.connectors,
     options.executorFactory ?? defaultExecutorFactory,
