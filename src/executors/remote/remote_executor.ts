@@ -263,6 +263,8 @@ export class RemoteExecutor implements Executor {
       finished = true;
       const end = body.end!;
       this.#logTail = end.logTail ?? [];
+      // Stderr does not stream back; the server sends its last lines with the outcome.
+      for (const line of this.#logTail) options.onStderr?.(line);
       if (input.error !== undefined) throw input.error;
       if (!end.ok) {
         const error = end.error ? errorFromWire(end.error) : unexplained(this.#base.host);
@@ -283,7 +285,12 @@ export class RemoteExecutor implements Executor {
         await body?.cancel();
         if (body?.start) await this.#cancelRun(body.start.run);
       }
-      await uploading?.catch(() => {});
+      // The run is over: input still pending has nowhere to go.
+      input.stop?.();
+      if (uploading) {
+        controller.abort();
+        await uploading.catch(() => {});
+      }
     }
   }
 
@@ -346,8 +353,10 @@ export class RemoteExecutor implements Executor {
       if (error instanceof RemoteRefusedError && error.reason === "run_not_found") return false;
       throw error;
     };
+    const source = batches(stdin, this.#chunkBytes, input);
+    input.stop = () => void source.return(undefined).catch(() => {});
     try {
-      for await (const batch of batches(stdin, this.#chunkBytes, input)) {
+      for await (const batch of source) {
         if (!(await send(batch, false))) return;
       }
       await send("", true);
@@ -372,9 +381,11 @@ export class RemoteExecutor implements Executor {
   }
 }
 
-/** What the input side of a `write` learned: an error from the caller's stdin source ends the run. */
+/** The input side of a `write`: an error from the caller's stdin source ends the run. */
 interface InputState {
   error?: unknown;
+  /** Stop taking lines from the caller's source (the run is over). */
+  stop?: () => void;
 }
 
 /** The streamed request body of a `write`: the run request line, then the input lines. */
@@ -384,6 +395,7 @@ function inputStream(
   input: InputState,
 ): ReadableStream<Uint8Array> {
   const source = batches(stdin, 256 * 1024, input)[Symbol.asyncIterator]();
+  input.stop = () => void source.return?.(undefined).catch(() => {});
   return new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(encoder.encode(head + "\n"));
@@ -439,6 +451,10 @@ async function* batches(
   } catch (error) {
     input.error ??= error;
     throw error;
+  } finally {
+    // Ended early (the run is over): let the caller's source end too (a source run feeding a
+    // destination stops its connector).
+    void iterator.return?.()?.catch?.(() => {});
   }
 }
 

@@ -8,6 +8,7 @@ import {
   DuckDBCache,
   getDestination,
   getSource,
+  memoryLogger,
   RemoteExecutor,
   RemoteRefusedError,
   type Source,
@@ -380,5 +381,32 @@ for (const upload of ["stream", "chunks"] as const) {
       JSON.parse(await Deno.readTextFile(`${dir.path}/local/_stats.json`)).states_echoed,
     );
     assert.deepEqual(remote.getStateProvider().stateMessages, local.getStateProvider().stateMessages);
+  });
+}
+
+for (const upload of ["stream", "chunks"] as const) {
+  Deno.test(`a remote destination that fails mid-write throws ConnectorFailedError and ends the remote source's run too (${upload} upload)`, async () => {
+    await using dir = await tempDir();
+    const counter = await markedConnector(dir.path, "source_counter.py");
+    await using server = await startServer({
+      connectors: {
+        "source-counter": { localExecutable: counter.command },
+        "destination-jsonl": { pipUrl: DESTINATION_JSONL_PIP },
+      },
+    });
+    const remote = { url: server.url, token: TOKEN, upload };
+    const source = await getSource("source-counter", { remote, config: { count: 5_000_000 } });
+    const destination = await getDestination("destination-jsonl", {
+      remote,
+      config: { path: `${dir.path}/out`, fail_after_records: 100 },
+      logger: memoryLogger(),
+    });
+    await assert.rejects(
+      () => destination.write(source, { cache: false, streams: "*", progress: "none" }),
+      (error) => error instanceof ConnectorFailedError && error.failureType === "system_error",
+    );
+    assert.ok(await eventually(() => server.app.activeRuns === 0), "both runs ended on the server");
+    assert.deepEqual(await counter.processes(), []);
+    assert.equal((await jsonlLines(`${dir.path}/out/numbers.jsonl`)).length, 100);
   });
 }
