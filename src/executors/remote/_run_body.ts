@@ -14,9 +14,9 @@ const MAX_START_LINE = 64 * 1024;
 export class RunBody {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
   readonly #label: string;
-  /** Bytes of the current, unfinished line while it might be the end line. */
+  /** Bytes of the current, unfinished line while it might be the end line (they begin a line). */
   #held: Uint8Array[] = [];
-  /** True when the next byte begins a line (the end line can only begin there). */
+  /** False while inside a line known not to be the end line (the end line begins a line). */
   #atLineStart = true;
   /** The start line, once read. */
   start?: RunStart;
@@ -78,49 +78,43 @@ export class RunBody {
     await this.#reader.cancel().catch(() => {});
   }
 
-  /** Split `chunk` into what can be passed on now and what might be the end line. */
+  /**
+   * Split `chunk` into what can be passed on now and what might be the end line. A chunk is passed
+   * on whole unless its last, unfinished line still starts like the end line (rare: a few bytes
+   * after a newline), so the reader downstream gets the transport's chunks, not slivers of them.
+   */
   #take(chunk: Uint8Array): Uint8Array[] {
-    const out: Uint8Array[] = [];
-    let rest = chunk;
-    if (!this.#atLineStart || this.#held.length) {
-      // Inside a line: it goes on until the next newline.
-      const newline = rest.indexOf(NEWLINE);
-      if (newline === -1) {
-        if (this.#held.length) this.#hold(rest, out);
-        else out.push(rest);
-        return out;
+    // Held bytes begin a line; with the new bytes they are decided now or held longer.
+    if (this.#held.length && this.#heldBytes() >= END_PREFIX.length && chunk.indexOf(NEWLINE) === -1) {
+      this.#held.push(chunk); // still the one line: gather it without copying
+      return [];
+    }
+    const data = this.#held.length ? concat([...this.#held.splice(0), chunk]) : chunk;
+    const last = data.lastIndexOf(NEWLINE);
+    if (last === -1) {
+      if (!this.#atLineStart) return [data]; // inside a line that is not the end line
+      if (!startsLikeEnd(data)) {
+        this.#atLineStart = false;
+        return [data];
       }
-      if (this.#held.length) out.push(...this.#held.splice(0));
-      out.push(rest.subarray(0, newline + 1));
-      rest = rest.subarray(newline + 1);
-      this.#atLineStart = true;
+      this.#held.push(data);
+      return [];
     }
-    if (rest.length === 0) return out;
-    const last = rest.lastIndexOf(NEWLINE);
-    if (last !== -1) {
-      out.push(rest.subarray(0, last + 1));
-      rest = rest.subarray(last + 1);
-    }
-    if (rest.length) {
+    const tail = data.subarray(last + 1);
+    this.#atLineStart = true;
+    if (tail.length === 0) return [data];
+    if (!startsLikeEnd(tail)) {
       this.#atLineStart = false;
-      this.#hold(rest, out);
+      return [data];
     }
-    return out;
+    this.#held.push(tail);
+    return [data.subarray(0, last + 1)];
   }
 
-  /** Keep `piece` while the held line still starts like the end line, else pass it all on. */
-  #hold(piece: Uint8Array, out: Uint8Array[]): void {
-    this.#held.push(piece);
-    let checked = 0;
-    for (const part of this.#held) {
-      for (let i = 0; i < part.length && checked < END_PREFIX.length; i++, checked++) {
-        if (part[i] !== END_PREFIX[checked]) {
-          out.push(...this.#held.splice(0));
-          return;
-        }
-      }
-      if (checked >= END_PREFIX.length) return;
-    }
+  #heldBytes(): number {
+    let n = 0;
+    for (const part of this.#held) n += part.length;
+    return n;
   }
 
   #parseEnd(): RunEnd {
@@ -152,6 +146,13 @@ export class RunBody {
       { guidance: "Point 'remote.url' at an 'airbyte-ts serve' server." },
     );
   }
+}
+
+/** Do these bytes, the start of a line, begin the way the end line does (as far as they go)? */
+function startsLikeEnd(bytes: Uint8Array): boolean {
+  const n = Math.min(bytes.length, END_PREFIX.length);
+  for (let i = 0; i < n; i++) if (bytes[i] !== END_PREFIX[i]) return false;
+  return true;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
