@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import {
   ConfigValidationError,
   ConnectorFailedError,
+  ConnectorInstallError,
   DuckDBCache,
   getDestination,
   getSource,
@@ -410,3 +411,15 @@ for (const upload of ["stream", "chunks"] as const) {
     assert.equal((await jsonlLines(`${dir.path}/out/numbers.jsonl`)).length, 100);
   });
 }
+
+Deno.test("a connector the server cannot install reaches the client as ConnectorInstallError", async () => {
+  await using server = await startServer({
+    connectors: { "source-remote-missing-zz": { pipUrl: "airbyte-source-this-does-not-exist-zz==1.0" } },
+  });
+  const error = await getSource("source-remote-missing-zz", { remote: { url: server.url, token: TOKEN } })
+    .then((source) => source.spec())
+    .catch((e) => e);
+  assert.ok(error instanceof ConnectorInstallError, String(error));
+  assert.match(error.message, /airbyte-source-this-does-not-exist-zz/);
+  assert.equal(server.app.activeRuns, 0);
+});
