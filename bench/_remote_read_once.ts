@@ -25,7 +25,7 @@ if (what === "bytes") {
     : new SubprocessExecutor({ command: replay, logDir: false });
   const files = { "--config": JSON.stringify({ path: dataPath }), "--catalog": JSON.stringify(catalog) };
   let lines = 0;
-  for await (const chunk of executor.executeChunks!(["read"], { files })) {
+  for await (const chunk of executor.execute(["read"], { files })) {
     bytes += chunk.length;
     for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
   }

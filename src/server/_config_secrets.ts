@@ -63,18 +63,11 @@ async function fetchSchema(
     }
     return undefined;
   };
-  if (executor.executeChunks) {
-    for await (const chunk of executor.executeChunks(["spec"], { signal })) {
-      const found = find(splitter.push(chunk));
-      if (found) return found;
-    }
-    return find(splitter.flush());
-  }
-  for await (const line of executor.execute(["spec"], { signal })) {
-    const found = find([line]);
+  for await (const chunk of executor.execute(["spec"], { signal })) {
+    const found = find(splitter.push(chunk));
     if (found) return found;
   }
-  return undefined;
+  return find(splitter.flush());
 }
 
 function registerByName(value: unknown): void {

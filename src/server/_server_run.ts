@@ -181,10 +181,7 @@ export class ServerRun {
         signal,
         onStderr: (line: string) => void this.#tail.push(line),
       };
-      const executor = this.#init.executor;
-      // Bytes as they come; an executor without a byte path gives lines.
-      if (executor.executeChunks) yield* executor.executeChunks([this.verb], options);
-      else for await (const line of executor.execute([this.verb], options)) yield encoder.encode(line + "\n");
+      yield* this.#init.executor.execute([this.verb], options);
       signal.throwIfAborted();
     } catch (error) {
       failure = signal.aborted ? signal.reason : error;

@@ -48,7 +48,7 @@ Deno.test("a run answers NDJSON: a start line, the connector's stdout byte for b
   let local = "";
   const decoder = new TextDecoder();
   const executor = new SubprocessExecutor({ command: fixture("source_counter.py"), logDir: false });
-  for await (const chunk of executor.executeChunks(["spec"])) {
+  for await (const chunk of executor.execute(["spec"])) {
     local += decoder.decode(chunk, { stream: true });
   }
   assert.equal(middle, local);

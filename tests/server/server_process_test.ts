@@ -106,7 +106,7 @@ for (const runtime of ["deno", "node"] as const) {
     const baseline = await server.rss();
     const executor = new RemoteExecutor({ url: server.url, token: TOKEN, connector: "source-replay" });
     const counter = recordCounter();
-    const chunks = executor.executeChunks(["read"], { files: replayFiles(data.path) })
+    const chunks = executor.execute(["read"], { files: replayFiles(data.path) })
       [Symbol.asyncIterator]();
     // Take the first chunk, then stop reading.
     counter.push((await chunks.next()).value!);
@@ -171,7 +171,7 @@ Deno.test("eight parallel reads through one server complete with the right count
   const counts = await Promise.all(Array.from({ length: 8 }, async () => {
     const executor = new RemoteExecutor({ url: server.url, token: TOKEN, connector: "source-replay" });
     const counter = recordCounter();
-    for await (const chunk of executor.executeChunks(["read"], { files: replayFiles(data.path) })) {
+    for await (const chunk of executor.execute(["read"], { files: replayFiles(data.path) })) {
       counter.push(chunk);
     }
     return counter.records;
@@ -199,7 +199,7 @@ Deno.test("SIGTERM drains: running runs finish, new runs get 503, and the server
   }, { dir: dir.path });
   const executor = new RemoteExecutor({ url: server.url, token: TOKEN, connector: "source-replay" });
   const counter = recordCounter();
-  const chunks = executor.executeChunks(["read"], { files: replayFiles(data.path) })[Symbol.asyncIterator]();
+  const chunks = executor.execute(["read"], { files: replayFiles(data.path) })[Symbol.asyncIterator]();
   counter.push((await chunks.next()).value!);
   // The run is mid-stream (its client holds it back) when the server is told to stop.
   server.kill("SIGTERM");
@@ -235,7 +235,7 @@ Deno.test("SIGTERM ends runs that outlast the grace period: the client gets 503 
     connectors: { "source-hang": { localExecutable: hang.command } },
   }, { dir: dir.path });
   const executor = new RemoteExecutor({ url: server.url, token: TOKEN, connector: "source-hang" });
-  const chunks = executor.executeChunks(["read"], {
+  const chunks = executor.execute(["read"], {
     files: { "--config": "{}", "--catalog": JSON.stringify(HANG_CATALOG) },
   })[Symbol.asyncIterator]();
   let text = "";

@@ -150,27 +150,6 @@ export class RemoteExecutor implements Executor {
   }
 
   /**
-   * Run `args[0]` (spec, check, discover, read or write) on the server and yield the connector's
-   * stdout lines.
-   *
-   * @param args `[verb]`; config, catalog and state come as `options.files`.
-   * @param options Files, stdin lines (`write`), abort signal.
-   * @returns The connector's stdout, line by line.
-   */
-  async *execute(args: string[], options: ExecuteOptions = {}): AsyncGenerator<string, void, undefined> {
-    const decoder = new TextDecoder();
-    let pending = "";
-    for await (const chunk of this.executeChunks(args, options)) {
-      const text = pending + decoder.decode(chunk, { stream: true });
-      const lines = text.split("\n");
-      pending = lines.pop()!;
-      for (const line of lines) if (line !== "") yield line;
-    }
-    pending += decoder.decode();
-    if (pending !== "") yield pending;
-  }
-
-  /**
    * Run `args[0]` on the server and yield the connector's stdout bytes as they arrive.
    *
    * @param args `[verb]`; config, catalog and state come as `options.files`.
@@ -179,7 +158,7 @@ export class RemoteExecutor implements Executor {
    * @throws {RemoteRefusedError} when the server refuses the run or ends it for a limit.
    * @throws {SubprocessFailedError} when the connector exits non-zero on the server.
    */
-  async *executeChunks(
+  async *execute(
     args: string[],
     options: ExecuteOptions = {},
   ): AsyncGenerator<Uint8Array, void, undefined> {
