@@ -113,7 +113,8 @@ try {
       ...results.filter((r) => r.where === where && r.what === what).map((r) => r.records / r.seconds),
     );
   if (results.length) {
-    console.log(`server peak RSS ${serverPeakMb.toFixed(0)} MB`);
+    const load = (await Deno.readTextFile("/proc/loadavg").catch(() => "?")).split(" ").slice(0, 3).join(" ");
+    console.log(`server peak RSS ${serverPeakMb.toFixed(0)} MB; load average ${load} (figures are wall-clock)`);
     for (const what of ["bytes", "cache"]) {
       const local = best("local", what), remote = best("remote", what);
       console.log(
