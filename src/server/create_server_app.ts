@@ -16,7 +16,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { timingSafeEqual } from "hono/utils/buffer";
-import { AirbyteError, InvalidArgumentError, RemoteRefusedError } from "../errors.ts";
+import { InvalidArgumentError, RemoteRefusedError } from "../errors.ts";
 import {
   CONNECTOR_NAME,
   errorToWire,
@@ -404,7 +404,7 @@ export function createServerApp(config: ServerConfig, options: ServerAppOptions)
     )
   );
   app.onError((error, c) => {
-    if (error instanceof AirbyteError && error instanceof RemoteRefusedError) return refuse(c, error);
+    if (error instanceof RemoteRefusedError) return refuse(c, error);
     log(`error ${c.req.method} ${new URL(c.req.url).pathname}: ${(error as Error)?.message ?? error}`);
     return refuse(
       c,

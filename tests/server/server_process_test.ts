@@ -227,27 +227,31 @@ Deno.test("SIGTERM drains: running runs finish, new runs get 503, and the server
   assert.ok(server.logs.some((l) => /draining: 1 run/.test(l)));
 });
 
-Deno.test("SIGTERM ends runs that outlast the grace period: the client gets 503 draining and no process is left", async () => {
-  await using dir = await tempDir();
-  const hang = await markedConnector(dir.path, "source_hang.py");
-  await using server = await startServerProcess({
-    limits: { drainSeconds: 1 },
-    connectors: { "source-hang": { localExecutable: hang.command } },
-  }, { dir: dir.path });
-  const executor = new RemoteExecutor({ url: server.url, token: TOKEN, connector: "source-hang" });
-  const chunks = executor.execute(["read"], {
-    files: { "--config": "{}", "--catalog": JSON.stringify(HANG_CATALOG) },
-  })[Symbol.asyncIterator]();
-  let text = "";
-  while (!text.includes("RECORD")) text += new TextDecoder().decode((await chunks.next()).value || undefined);
-  server.kill("SIGTERM");
-  await assert.rejects(
-    async () => {
-      for (;;) if ((await chunks.next()).done) break;
-    },
-    (error) => error instanceof RemoteRefusedError && error.status === 503 && error.reason === "draining",
-  );
-  assert.equal(await server.exited, 0);
-  assert.deepEqual(await hang.processes(), []);
-  assert.deepEqual(await processesWith(hang.marker), []);
-});
+for (const runtime of ["deno", "node"] as const) {
+  Deno.test(`SIGTERM ends runs that outlast the grace period: the client gets 503 draining and no process is left (${runtime} server)`, async () => {
+    await using dir = await tempDir();
+    const hang = await markedConnector(dir.path, "source_hang.py");
+    await using server = await startServerProcess({
+      limits: { drainSeconds: 1 },
+      connectors: { "source-hang": { localExecutable: hang.command } },
+    }, { runtime, dir: dir.path });
+    const executor = new RemoteExecutor({ url: server.url, token: TOKEN, connector: "source-hang" });
+    const chunks = executor.execute(["read"], {
+      files: { "--config": "{}", "--catalog": JSON.stringify(HANG_CATALOG) },
+    })[Symbol.asyncIterator]();
+    let text = "";
+    while (!text.includes("RECORD")) {
+      text += new TextDecoder().decode((await chunks.next()).value || undefined);
+    }
+    server.kill("SIGTERM");
+    await assert.rejects(
+      async () => {
+        for (;;) if ((await chunks.next()).done) break;
+      },
+      (error) => error instanceof RemoteRefusedError && error.status === 503 && error.reason === "draining",
+    );
+    assert.equal(await server.exited, 0);
+    assert.deepEqual(await hang.processes(), []);
+    assert.deepEqual(await processesWith(hang.marker), []);
+  });
+}

@@ -24,6 +24,7 @@
 import {
   AirbyteError,
   type AirbyteErrorOptions,
+  CacheError,
   ConfigValidationError,
   ConnectorCheckFailedError,
   ConnectorFailedError,
@@ -192,16 +193,13 @@ export function errorFromWire(wire: WireError): AirbyteError {
     case "RUNTIME_UNSUPPORTED":
     case "PERMISSION_DENIED":
       return new RuntimeCapabilityError(code, wire.message, options);
+    case "CACHE_ERROR":
+      return new CacheError(wire.message, options);
     default:
-      return new AirbyteError(KNOWN_CODES.has(code) ? code : "EXECUTOR_UNAVAILABLE", wire.message, options);
+      // A code without a class of its own here (the server speaks the same protocol version).
+      return new AirbyteError(code, wire.message, options);
   }
 }
-
-const KNOWN_CODES = new Set<string>([
-  "CACHE_ERROR",
-  "ABORTED",
-  "STREAM_NOT_FOUND",
-]);
 
 /** Is `value` an object that looks like a {@linkcode WireError}? */
 export function isWireError(value: unknown): value is WireError {
