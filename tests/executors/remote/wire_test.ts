@@ -2,7 +2,7 @@
 // on the client as the same class, code, message, guidance and fields.
 import assert from "node:assert/strict";
 import {
-  AirbyteError,
+  type AirbyteError,
   CacheError,
   CacheLockedError,
   ConfigValidationError,
