@@ -24,11 +24,19 @@ Deno.test("errorToWire/errorFromWire give back the same typed error with its fie
       guidance: "See the log.",
       context: { connector: "x", exitCode: 3, logTail: ["a", "b"] },
     }),
-    new ConnectorFailedError("boom", { failureType: "config_error", internalMessage: "401", context: { exitCode: 1 } }),
+    new ConnectorFailedError("boom", {
+      failureType: "config_error",
+      internalMessage: "401",
+      context: { exitCode: 1 },
+    }),
     new ConfigValidationError("source-x", [{ path: "$.count", message: "must be integer" }]),
-    new StreamNotFoundError("userz", ["users", "purchases"], { context: { connector: "source-x", stream: "userz" } }),
+    new StreamNotFoundError("userz", ["users", "purchases"], {
+      context: { connector: "source-x", stream: "userz" },
+    }),
     new ConnectorInstallError("Cannot install 'x'", { guidance: "Check the pip URL." }),
-    new RemoteRefusedError(504, "run_timeout", "The run was ended after 1 s, the server's limit.", { guidance: "Raise it." }),
+    new RemoteRefusedError(504, "run_timeout", "The run was ended after 1 s, the server's limit.", {
+      guidance: "Raise it.",
+    }),
     new CacheError("Cannot open the cache."),
   ];
   for (const error of cases) {
@@ -40,7 +48,10 @@ Deno.test("errorToWire/errorFromWire give back the same typed error with its fie
     assert.deepEqual(back.context, error.context);
   }
   assert.equal((roundTrip(cases[1]) as ConnectorFailedError).failureType, "config_error");
-  assert.deepEqual((roundTrip(cases[2]) as ConfigValidationError).issues, [{ path: "$.count", message: "must be integer" }]);
+  assert.deepEqual((roundTrip(cases[2]) as ConfigValidationError).issues, [{
+    path: "$.count",
+    message: "must be integer",
+  }]);
   assert.deepEqual((roundTrip(cases[3]) as StreamNotFoundError).availableStreams, ["users", "purchases"]);
   const refusal = roundTrip(cases[5]) as RemoteRefusedError;
   assert.deepEqual([refusal.status, refusal.reason], [504, "run_timeout"]);
