@@ -114,7 +114,9 @@ try {
     );
   if (results.length) {
     const load = (await Deno.readTextFile("/proc/loadavg").catch(() => "?")).split(" ").slice(0, 3).join(" ");
-    console.log(`server peak RSS ${serverPeakMb.toFixed(0)} MB; load average ${load} (figures are wall-clock)`);
+    console.log(
+      `server peak RSS ${serverPeakMb.toFixed(0)} MB; load average ${load} (figures are wall-clock)`,
+    );
     for (const what of ["bytes", "cache"]) {
       const local = best("local", what), remote = best("remote", what);
       console.log(
