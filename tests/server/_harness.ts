@@ -197,6 +197,11 @@ function nodeServeBundle(): Promise<string> {
     } finally {
       await esbuild.stop();
     }
+    globalThis.addEventListener("unload", () => {
+      try {
+        Deno.removeSync(outfile);
+      } catch { /* gone already */ }
+    });
     return outfile;
   })();
   return nodeBundle;
