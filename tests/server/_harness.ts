@@ -174,37 +174,49 @@ function spawnOptions() {
   };
 }
 
-let nodeBundle: Promise<string> | undefined;
+const nodeBundles = new Map<string, Promise<string>>();
 
-/** The serve script bundled for Node, inside node_modules so that it finds the packages. */
+/** The serve script bundled for Node. */
 function nodeServeBundle(): Promise<string> {
-  nodeBundle ??= (async () => {
-    const dir = `${ROOT}/node_modules/.cache/airbyte-ts-tests`;
-    await Deno.mkdir(dir, { recursive: true });
-    const outfile = `${dir}/serve-${crypto.randomUUID()}.mjs`;
-    const pkg = JSON.parse(await Deno.readTextFile(`${ROOT}/package.json`));
-    try {
-      await esbuild.build({
-        entryPoints: [SERVE_SCRIPT],
-        outfile,
-        bundle: true,
-        format: "esm",
-        platform: "node",
-        target: "node20",
-        external: [...Object.keys(pkg.dependencies), "node:*"],
-        logLevel: "error",
-      });
-    } finally {
-      await esbuild.stop();
-    }
-    globalThis.addEventListener("unload", () => {
+  return nodeBundle(SERVE_SCRIPT);
+}
+
+/**
+ * A script of the tests bundled for Node (mod.ts and all), written inside node_modules so that
+ * Node finds the packages it leaves external; removed when this process exits.
+ */
+export function nodeBundle(entry: string): Promise<string> {
+  let bundle = nodeBundles.get(entry);
+  if (!bundle) {
+    bundle = (async () => {
+      const dir = `${ROOT}/node_modules/.cache/airbyte-ts-tests`;
+      await Deno.mkdir(dir, { recursive: true });
+      const outfile = `${dir}/${entry.split("/").pop()!.replace(/\.ts$/, "")}-${crypto.randomUUID()}.mjs`;
+      const pkg = JSON.parse(await Deno.readTextFile(`${ROOT}/package.json`));
       try {
-        Deno.removeSync(outfile);
-      } catch { /* gone already */ }
-    });
-    return outfile;
-  })();
-  return nodeBundle;
+        await esbuild.build({
+          entryPoints: [entry],
+          outfile,
+          bundle: true,
+          format: "esm",
+          platform: "node",
+          target: "node20",
+          external: [...Object.keys(pkg.dependencies), "node:*"],
+          logLevel: "error",
+        });
+      } finally {
+        await esbuild.stop();
+      }
+      globalThis.addEventListener("unload", () => {
+        try {
+          Deno.removeSync(outfile);
+        } catch { /* gone already */ }
+      });
+      return outfile;
+    })();
+    nodeBundles.set(entry, bundle);
+  }
+  return bundle;
 }
 
 /** Resident set size of `pid` in bytes (0 when it is gone). */

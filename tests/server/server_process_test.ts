@@ -4,12 +4,13 @@
 // writing); nothing waits on a guessed duration.
 import assert from "node:assert/strict";
 import { RemoteExecutor, RemoteRefusedError } from "../../mod.ts";
-import { ROOT, tempDir } from "../_support.ts";
+import { DESTINATION_JSONL_PIP, jsonlLines, ROOT, tempDir } from "../_support.ts";
 import {
   auth,
   bytesWritten,
   eventually,
   markedConnector,
+  nodeBundle,
   processesWith,
   startServerProcess,
   TOKEN,
@@ -255,3 +256,34 @@ for (const runtime of ["deno", "node"] as const) {
     assert.deepEqual(await processesWith(hang.marker), []);
   });
 }
+
+Deno.test("RemoteExecutor runs in Node too: a read and a write with a streamed upload through a Node server", async () => {
+  await using dir = await tempDir();
+  await using server = await startServerProcess({
+    connectors: {
+      "source-counter": { localExecutable: `${ROOT}/tests/fixtures/connectors/source_counter.py` },
+      "destination-jsonl": { pipUrl: DESTINATION_JSONL_PIP },
+    },
+  }, { runtime: "node", dir: dir.path });
+  const client = await new Deno.Command("node", {
+    args: [await nodeBundle(`${ROOT}/tests/server/_node_client.ts`), server.url, `${dir.path}/out`],
+    cwd: ROOT,
+    env: { AIRBYTE_TS_SERVER_TOKEN: TOKEN },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(client.stdout);
+  assert.equal(
+    client.code,
+    0,
+    `${stdout}\n${new TextDecoder().decode(client.stderr)}\n${server.logs.join("\n")}`,
+  );
+  assert.deepEqual(JSON.parse(stdout), {
+    runtime: "node",
+    written: 3000,
+    confirmed: 3000,
+    records: [1, 2, 3, 4, 5, 6, 7],
+  });
+  assert.equal((await jsonlLines(`${dir.path}/out/letters.jsonl`)).length, 1500);
+  assert.ok(server.logs.some((l) => /destination-jsonl write started$/.test(l)), "the input was streamed");
+});
