@@ -7,8 +7,9 @@
  *
  *   deno run -A bench/remote_throughput.ts [--records 1000000] [--runs 2]
  *
- * Prints one line per run and a summary with records/s, MB/s, the remote/local ratio, and the
- * peak RSS of the client and of the server.
+ * Prints one line per run (wall time, records/s, MB/s, CPU seconds of the client and of the server,
+ * peak RSS) and a summary with the remote/local ratios. Wall-clock figures depend on what else the
+ * machine runs; the load average is printed with them.
  *
  * @module
  */
@@ -30,7 +31,15 @@ async function run(cmd: string, args: string[], env: Record<string, string> = {}
   return new TextDecoder().decode(out.stdout);
 }
 
+/** utime + stime of a process, in seconds. */
+async function cpuOf(pid: number): Promise<number> {
+  const stat = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1].split(" ");
+  return (Number(stat[11]) + Number(stat[12])) / 100;
+}
+
 interface Result {
+  cpuSeconds: number;
+  serverCpuSeconds?: number;
   where: string;
   what: string;
   records: number;
@@ -79,23 +88,27 @@ try {
     for (const what of ["bytes", "cache"]) {
       for (const where of ["local", "remote"]) {
         const cachePath = `${work}/cache-${where}-${i}.duckdb`;
+        const serverCpuBefore = await cpuOf(server.pid);
         const line = (await run(
           Deno.execPath(),
           ["run", "-A", `${ROOT}bench/_remote_read_once.ts`, where, what, data, cachePath, url],
           { AIRBYTE_TS_SERVER_TOKEN: TOKEN },
         )).trim().split("\n").pop()!;
         const r: Result = JSON.parse(line);
+        if (where === "remote") r.serverCpuSeconds = (await cpuOf(server.pid)) - serverCpuBefore;
         if (r.records !== records) {
           throw new Error(`${where} ${what}: expected ${records} records, got ${r.records}`);
         }
         results.push(r);
+        const rate = (r.records / r.seconds / 1000).toFixed(0).padStart(5);
+        const mbps = (r.bytes / 1e6 / r.seconds).toFixed(0).padStart(4);
+        const cpu = `CPU client ${r.cpuSeconds.toFixed(2)} s` +
+          (r.serverCpuSeconds === undefined ? "" : ` + server ${r.serverCpuSeconds.toFixed(2)} s`);
         console.log(
-          `${where.padEnd(6)} ${what.padEnd(5)} ${
-            (r.records / r.seconds / 1000).toFixed(0).padStart(5)
-          }k records/s ` +
-            `${(r.bytes / 1e6 / r.seconds).toFixed(0).padStart(4)} MB/s  ${
-              r.seconds.toFixed(2)
-            } s  client peak RSS ${r.peakRssMb.toFixed(0)} MB`,
+          `${where.padEnd(6)} ${what.padEnd(5)} ${rate}k records/s ${mbps} MB/s  ${
+            r.seconds.toFixed(2)
+          } s  ` +
+            `${cpu}  client peak RSS ${r.peakRssMb.toFixed(0)} MB`,
         );
         await Deno.remove(cachePath).catch(() => {});
         await Deno.remove(`${cachePath}.wal`).catch(() => {});
