@@ -59,6 +59,28 @@ export { SubprocessExecutor } from "./src/executors/subprocess.ts";
 export { VenvExecutor } from "./src/executors/venv.ts";
 export { type InProcessConnector, InProcessExecutor } from "./src/executors/in_process.ts";
 export { DockerExecutor, type DockerRunOptions } from "./src/executors/docker/docker_executor.ts";
+export {
+  RemoteExecutor,
+  type RemoteExecutorOptions,
+  type UploadMode,
+} from "./src/executors/remote/remote_executor.ts";
+
+// The remote executor server (`airbyte-ts serve`)
+export { type RunningServer, serve, type ServeOptions } from "./src/server/serve.ts";
+export {
+  createServerApp,
+  type ServerApp,
+  type ServerAppOptions,
+  type ServerStats,
+} from "./src/server/create_server_app.ts";
+export {
+  type ConnectorEntry,
+  loadServerConfig,
+  parseServerConfig,
+  type ServerConfig,
+  type ServerConfigInput,
+  type ServerLimits,
+} from "./src/server/server_config.ts";
 
 // Protocol
 export type {
@@ -100,6 +122,8 @@ export {
   InvalidArgumentError,
   NoStreamsSelectedError,
   ProtocolError,
+  type RemoteRefusalReason,
+  RemoteRefusedError,
   RuntimeCapabilityError,
   StreamNotFoundError,
   SubprocessFailedError,

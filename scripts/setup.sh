@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepare a checkout for the test suite; safe to run again and again (it only does what is missing).
-#   - npm packages (deno, tsup, esbuild, playwright-core, duckdb-wasm, ...): `npm ci` when
+#   - npm packages (deno, tsup, esbuild, playwright-core, duckdb-wasm, hono, workerd, ...): `npm ci` when
 #     node_modules is missing or does not match package.json / package-lock.json;
 #   - Chromium for the browser smoke test: apt-get when /usr/bin/chromium is missing;
 #   - Python 3 with venv + pip, for real Airbyte connectors installed from PyPI by the tests;
@@ -37,7 +37,8 @@ stamp_file=node_modules/.airbyte-ts-setup-stamp
 manifest_hash=$(cat package.json package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1)
 npm_tree_ok() {
   [ -x node_modules/.bin/deno ] && [ -x node_modules/.bin/tsup ] && [ -x node_modules/.bin/esbuild ] &&
-    [ -f node_modules/@duckdb/duckdb-wasm/dist/duckdb-eh.wasm ] && [ -d node_modules/playwright-core ]
+    [ -f node_modules/@duckdb/duckdb-wasm/dist/duckdb-eh.wasm ] && [ -d node_modules/playwright-core ] &&
+    [ -d node_modules/hono ] && [ -d node_modules/@hono/node-server ] && node -e 'require("fs").accessSync(require("workerd").default)' 2>/dev/null
 }
 if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$manifest_hash" ] && npm_tree_ok; then
   log "npm packages up to date"

@@ -33,6 +33,7 @@ export type ErrorCode =
   | "CACHE_ERROR"
   | "CACHE_LOCKED"
   | "DESTINATION_FAILED"
+  | "REMOTE_REFUSED"
   | "ABORTED";
 
 /** Extra facts attached to an error. Values are masked before they are stored. */
@@ -81,11 +82,14 @@ export class AirbyteError extends Error {
   readonly guidance?: string;
   /** Facts about where it happened; secrets masked. */
   readonly context: ErrorContext;
+  /** The message alone, masked, without the guidance and log lines that `message` appends. */
+  readonly summary: string;
 
   constructor(code: ErrorCode, message: string, options: AirbyteErrorOptions = {}) {
     const context = maskDeep(options.context ?? {}) as ErrorContext;
     const guidance = options.guidance ? maskSecrets(options.guidance) : undefined;
-    let full = maskSecrets(message);
+    const summary = maskSecrets(message);
+    let full = summary;
     if (guidance) full += `\nGuidance: ${guidance}`;
     if (context.logTail?.length) {
       full += `\nLast log lines:\n  ${context.logTail.slice(-10).join("\n  ")}`;
@@ -95,6 +99,7 @@ export class AirbyteError extends Error {
     this.code = code;
     this.guidance = guidance;
     this.context = context;
+    this.summary = summary;
   }
 }
 
@@ -377,5 +382,59 @@ export class CacheLockedError extends AirbyteError {
 export class DestinationFailedError extends AirbyteError {
   constructor(message: string, options?: AirbyteErrorOptions) {
     super("DESTINATION_FAILED", message, options);
+  }
+}
+
+/**
+ * Why a remote executor server refused a request or ended a run early.
+ *
+ * @example Retry only when the server was busy
+ * ```ts
+ * import { RemoteRefusedError } from "./errors.ts";
+ * const e = new RemoteRefusedError(429, "busy", "busy");
+ * const retry = e.reason === "busy" || e.reason === "draining";
+ * if (!retry) throw new Error();
+ * ```
+ */
+export type RemoteRefusalReason =
+  | "unauthorized"
+  | "forbidden"
+  | "origin_not_allowed"
+  | "connector_not_allowed"
+  | "bad_connector_name"
+  | "bad_request"
+  | "too_large"
+  | "busy"
+  | "draining"
+  | "run_timeout"
+  | "run_not_found"
+  | "server_error";
+
+/**
+ * A remote executor server (`airbyte-ts serve`) refused a request (authentication, allowlist, a
+ * limit) or ended a run because of one of its limits. `status` is the HTTP status it answered
+ * with; the message says which limit or rule it was and `guidance` what to change.
+ *
+ * @example Branch on the status
+ * ```ts
+ * import { RemoteRefusedError } from "./errors.ts";
+ * const e = new RemoteRefusedError(429, "busy", "The server runs 4 connectors already.");
+ * if (e.code !== "REMOTE_REFUSED" || e.status !== 429) throw new Error();
+ * ```
+ */
+export class RemoteRefusedError extends AirbyteError {
+  /** The HTTP status the server answered with (or would have, for a run it ended). */
+  readonly status: number;
+  /** Which rule or limit it was. */
+  readonly reason: RemoteRefusalReason;
+  constructor(
+    status: number,
+    reason: RemoteRefusalReason,
+    message: string,
+    options: AirbyteErrorOptions = {},
+  ) {
+    super("REMOTE_REFUSED", message, { ...options, context: { status, reason, ...options.context } });
+    this.status = status;
+    this.reason = reason;
   }
 }

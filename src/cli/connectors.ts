@@ -54,7 +54,10 @@ export async function openSource(
   flags: ConnectorFlags,
 ): Promise<Source> {
   const config = await configFrom(context, name, parsed, flags);
-  return await getSource(name, { ...runnerOptionsFrom(parsed, flags.prefix), config });
+  return await getSource(name, {
+    ...runnerOptionsFrom(parsed, flags.prefix, (n) => context.runtime.env(n)),
+    config,
+  });
 }
 
 /**
@@ -75,5 +78,8 @@ export async function openDestination(
   flags: ConnectorFlags,
 ): Promise<Destination> {
   const config = await configFrom(context, name, parsed, flags);
-  return await getDestination(name, { ...runnerOptionsFrom(parsed, flags.prefix), config });
+  return await getDestination(name, {
+    ...runnerOptionsFrom(parsed, flags.prefix, (n) => context.runtime.env(n)),
+    config,
+  });
 }

@@ -49,6 +49,12 @@ export function exitCodeOf(error: unknown): ExitCode {
         return EXIT.usage;
       case "CONNECTOR_INSTALL_FAILED":
         return EXIT.install;
+      case "REMOTE_REFUSED": {
+        // Refused for what was asked (token, connector, request): bad input. Busy, draining,
+        // timed out, failed: anything else.
+        const status = (error as { status?: number }).status ?? 500;
+        return status >= 400 && status < 500 && status !== 429 ? EXIT.usage : EXIT.other;
+      }
     }
   }
   return EXIT.other;

@@ -18,7 +18,9 @@ How a connector runs (each command that runs one takes at most one of these):
   default            pip-install airbyte-<connector> into a cached venv
   --pip-url SPEC     pip-install this requirement instead (a version pin, a path, a git URL)
   --executable PATH  run a connector executable that is already installed
+  --remote URL       run it on an 'airbyte-ts serve' server (token in $AIRBYTE_TS_REMOTE_TOKEN)
   (sync takes them per side: --source-pip-url, --destination-executable, ...)
+'airbyte-ts serve --config FILE' is that server.
 
 Exit codes: 0 ok; 1 the connector said no (failed check, failed connector); 2 bad usage or input
 (flags, config files, streams); 3 installing the connector failed; 4 anything else.

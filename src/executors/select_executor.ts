@@ -10,6 +10,7 @@ import { detectRuntimeKey } from "../runtime/detect.ts";
 import { DockerExecutor, type DockerRunOptions } from "./docker/docker_executor.ts";
 import type { Executor } from "./executor.ts";
 import { type InProcessConnector, InProcessExecutor } from "./in_process.ts";
+import { RemoteExecutor, type RemoteExecutorOptions } from "./remote/remote_executor.ts";
 import { SubprocessExecutor } from "./subprocess.ts";
 import { VenvExecutor } from "./venv.ts";
 
@@ -25,8 +26,11 @@ export interface ExecutorChoice {
   dockerImage?: string;
   /** How to run `dockerImage`: engine address, network, memory and CPU limits, bind mounts, pull. */
   docker?: DockerRunOptions;
-  /** A remote executor server. */
-  remote?: { url: string; token: string };
+  /**
+   * An `airbyte-ts serve` server that runs the connector (by this name, from its allowlist):
+   * its URL and token, plus any other {@linkcode RemoteExecutorOptions}.
+   */
+  remote?: Omit<RemoteExecutorOptions, "connector">;
   /** A JS/TS connector run in-process (browser, edge). */
   connector?: InProcessConnector;
   /** The PyPI version to install when no `pipUrl` is given. */
@@ -74,15 +78,7 @@ export function selectExecutor(name: string, choice: ExecutorChoice = {}): Execu
   if (choice.dockerImage !== undefined) {
     return new DockerExecutor({ ...choice.docker, image: choice.dockerImage, name });
   }
-  if (choice.remote) {
-    throw new ExecutorUnavailableError(
-      `Cannot run '${name}' through the remote executor '${choice.remote.url}': this build has no such executor yet.`,
-      {
-        guidance: "Use pipUrl (a Python venv), localExecutable, or an in-process connector.",
-        context: { connector: name },
-      },
-    );
-  }
+  if (choice.remote) return new RemoteExecutor({ ...choice.remote, connector: name });
   if (detectRuntimeKey() === "browser") {
     throw new ExecutorUnavailableError(
       `Cannot install '${name}' in a browser: it cannot run Python or processes.`,

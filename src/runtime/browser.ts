@@ -63,6 +63,8 @@ export const browserRuntime: Runtime = {
   onInterrupt: () => () => {},
   httpRequest: (address) => Promise.reject(unsupportedError(`open a socket (${describe(address)})`)),
   connect: (address) => Promise.reject(unsupportedError(`open a socket (${describe(address)})`)),
+  onTerminate: () => () => {},
+  serveHttp: () => Promise.reject(unsupportedError("serve HTTP")),
 };
 
 function describe(address: SocketAddress): string {

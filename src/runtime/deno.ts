@@ -9,8 +9,11 @@ import { RuntimeCapabilityError } from "../errors.ts";
 import type {
   AppendFile,
   ChildProcess,
+  FetchHandler,
+  HttpServerHandle,
   ProcessStatus,
   Runtime,
+  ServeHttpOptions,
   SocketAddress,
   SocketConnection,
   SocketHttpRequest,
@@ -159,6 +162,33 @@ async function openAppendFile(path: string): Promise<AppendFile> {
     async close() {
       await queue;
       file.close();
+    },
+  };
+}
+
+async function serveHttp(handler: FetchHandler, options: ServeHttpOptions): Promise<HttpServerHandle> {
+  const listening = Promise.withResolvers<Deno.NetAddr>();
+  const server = withPermission(
+    "--allow-net",
+    `listen on ${options.hostname}:${options.port}`,
+    () =>
+      Deno.serve({
+        hostname: options.hostname,
+        port: options.port,
+        onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
+        // A handler that throws answers 500 without the stack; the handler logs what it needs to.
+        onError: () => new Response(null, { status: 500 }),
+      }, (request) => handler(request)),
+  );
+  const addr = await Promise.race([
+    listening.promise,
+    server.finished.then(() => server.addr as Deno.NetAddr),
+  ]);
+  return {
+    hostname: addr.hostname,
+    port: addr.port,
+    close: async () => {
+      await server.shutdown();
     },
   };
 }
@@ -391,4 +421,9 @@ export const denoRuntime: Runtime = {
   },
   httpRequest,
   connect,
+  onTerminate: (handler) => {
+    Deno.addSignalListener("SIGTERM", handler);
+    return () => Deno.removeSignalListener("SIGTERM", handler);
+  },
+  serveHttp,
 };

@@ -15,11 +15,15 @@ import type * as NodeNet from "node:net";
 import type * as NodeOs from "node:os";
 import type * as NodePath from "node:path";
 import type * as NodeStream from "node:stream";
+import type * as HonoNodeServer from "@hono/node-server";
 import type {
   AppendFile,
   ChildProcess,
+  FetchHandler,
+  HttpServerHandle,
   ProcessStatus,
   Runtime,
+  ServeHttpOptions,
   SocketAddress,
   SocketConnection,
   SocketHttpRequest,
@@ -40,8 +44,8 @@ interface NodeProcess {
   once(event: "exit", listener: () => void): unknown;
   argv: string[];
   exit(code: number): never;
-  on(event: "SIGINT", listener: () => void): unknown;
-  off(event: "SIGINT", listener: () => void): unknown;
+  on(event: "SIGINT" | "SIGTERM", listener: () => void): unknown;
+  off(event: "SIGINT" | "SIGTERM", listener: () => void): unknown;
 }
 
 function nodeProcess(): NodeProcess {
@@ -213,6 +217,44 @@ async function openAppendFile(path: string): Promise<AppendFile> {
   };
 }
 
+/**
+ * The Node HTTP server bridge. Named through a variable so that bundlers for browsers and edge
+ * runtimes do not pull Node's `http` modules into their bundles; Node resolves it at run time.
+ */
+const NODE_SERVER_MODULE = "@hono/node-server";
+
+async function serveHttp(handler: FetchHandler, options: ServeHttpOptions): Promise<HttpServerHandle> {
+  const { serve } = await import(NODE_SERVER_MODULE) as typeof HonoNodeServer;
+  let listened!: (info: { address: string; port: number }) => void;
+  let failed!: (error: unknown) => void;
+  const listening = new Promise<{ address: string; port: number }>((resolve, reject) => {
+    listened = resolve;
+    failed = reject;
+  });
+  const server = serve(
+    // Keep Node's own Request/Response globals: the library's code runs on them too.
+    {
+      fetch: (request: Request) => handler(request),
+      hostname: options.hostname,
+      port: options.port,
+      overrideGlobalObjects: false,
+    },
+    (info) => listened(info),
+  );
+  server.once("error", (error) => failed(error));
+  const info = await listening;
+  return {
+    hostname: info.address,
+    port: info.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive connections would hold `close` open until they time out.
+        (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      }),
+  };
+}
+
 function isNotFound(error: unknown): boolean {
   return (error as { code?: string })?.code === "ENOENT";
 }
@@ -346,4 +388,9 @@ export const nodeRuntime: Runtime = {
   },
   httpRequest,
   connect,
+  onTerminate: (handler) => {
+    nodeProcess().on("SIGTERM", handler);
+    return () => void nodeProcess().off("SIGTERM", handler);
+  },
+  serveHttp,
 };

@@ -48,6 +48,30 @@ export interface AppendFile {
   close(): Promise<void>;
 }
 
+/** Options for {@linkcode Runtime.serveHttp}. */
+export interface ServeHttpOptions {
+  /** The address to listen on, e.g. `127.0.0.1`. */
+  hostname: string;
+  /** The port; `0` picks a free one. */
+  port: number;
+}
+
+/** A running HTTP server started by {@linkcode Runtime.serveHttp}. */
+export interface HttpServerHandle {
+  /** The address it listens on. */
+  readonly hostname: string;
+  /** The port it listens on (the one picked, when `0` was asked for). */
+  readonly port: number;
+  /**
+   * Stop accepting connections and resolve once the open ones are done. Responses still streaming
+   * keep their connection until they end; end them first for a quick close.
+   */
+  close(): Promise<void>;
+}
+
+/** A fetch-style request handler: what Hono's `app.fetch` is. */
+export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
 /**
  * Where a stream socket listens: a unix domain socket's path, or a TCP host and port. A Docker
  * engine listens on one of these.
@@ -165,4 +189,15 @@ export interface Runtime {
   httpRequest(address: SocketAddress, request: SocketHttpRequest): Promise<SocketHttpResponse>;
   /** Open a raw two-way connection (e.g. for an HTTP upgrade that hands over the socket). */
   connect(address: SocketAddress): Promise<SocketConnection>;
+  /**
+   * Call `handler` on SIGTERM (a service manager stopping the program) instead of dying at once,
+   * so a server can drain. Returns a function that removes the handler.
+   */
+  onTerminate(handler: () => void): () => void;
+  /**
+   * Serve HTTP with a fetch-style handler, streaming request and response bodies both ways with
+   * back-pressure. A client that disconnects aborts its `request.signal` and cancels the response
+   * body. Deno: `Deno.serve` (needs `--allow-net`); Node: `@hono/node-server`.
+   */
+  serveHttp(handler: FetchHandler, options: ServeHttpOptions): Promise<HttpServerHandle>;
 }

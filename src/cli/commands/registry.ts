@@ -9,6 +9,7 @@ import { checkCommand } from "./check.ts";
 import { demoCommand } from "./demo.ts";
 import { discoverCommand } from "./discover.ts";
 import { readCommand } from "./read.ts";
+import { serveCommand } from "./serve.ts";
 import { specCommand } from "./spec.ts";
 import { syncCommand } from "./sync.ts";
 
@@ -27,5 +28,6 @@ export const COMMANDS: readonly CliCommand[] = [
   discoverCommand,
   readCommand,
   syncCommand,
+  serveCommand,
   demoCommand,
 ];

@@ -11,6 +11,7 @@
  */
 import { type Command, Option } from "commander";
 import type { GetDestinationOptions, GetSourceOptions } from "../../../mod.ts";
+import { CliInputError } from "../cli_input_error.ts";
 import { flagAttribute } from "./flag_attribute.ts";
 
 /**
@@ -56,9 +57,15 @@ export interface RunnerFlag {
    * `shared`: one flag for both sides (e.g. an engine address such as `--docker-host`).
    */
   scope: "connector" | "shared";
-  /** Put the flag's value into the options for `getSource`/`getDestination`. */
-  apply(options: RunnerOptions, value: string): void;
+  /**
+   * Put the flag's value into the options for `getSource`/`getDestination`. `env` reads the
+   * environment (for secrets that must not be flags, such as a remote server's token).
+   */
+  apply(options: RunnerOptions, value: string, env: (name: string) => string | undefined): void;
 }
+
+/** The environment variable that holds the token for `--remote`. */
+export const REMOTE_TOKEN_ENV = "AIRBYTE_TS_REMOTE_TOKEN";
 
 /** Every runner flag, in help order. */
 export const RUNNER_FLAGS: RunnerFlag[] = [
@@ -98,6 +105,22 @@ export const RUNNER_FLAGS: RunnerFlag[] = [
     // side runs from a venv ignores the engine address.
     apply: (options, value) => {
       if (options.dockerImage !== undefined) options.docker = { ...options.docker, host: value };
+    },
+  },
+  {
+    name: "remote",
+    value: "URL",
+    description: `run the connector on an 'airbyte-ts serve' server (token in $${REMOTE_TOKEN_ENV})`,
+    exclusive: true,
+    scope: "connector",
+    apply: (options, value, env) => {
+      const token = env(REMOTE_TOKEN_ENV);
+      if (!token) {
+        throw new CliInputError(
+          `Cannot use --remote '${value}' without a token: set ${REMOTE_TOKEN_ENV} to the server's token.`,
+        );
+      }
+      options.remote = { url: value, token };
     },
   },
 ];
@@ -146,13 +169,25 @@ export function addRunnerFlags(command: Command, prefix: RunnerPrefix, shared = 
  * const options = runnerOptionsFrom({ executable: "./source.py" }, "");
  * if (options.localExecutable !== "./source.py") throw new Error();
  * ```
+ *
+ * @example `--remote` takes its token from the environment
+ * ```ts
+ * import { runnerOptionsFrom } from "./connector_options.ts";
+ * const env = (name: string) => name === "AIRBYTE_TS_REMOTE_TOKEN" ? "a-long-enough-token" : undefined;
+ * const options = runnerOptionsFrom({ remote: "http://127.0.0.1:8787" }, "", env);
+ * if (options.remote?.token !== "a-long-enough-token") throw new Error();
+ * ```
  */
-export function runnerOptionsFrom(parsed: Record<string, unknown>, prefix: RunnerPrefix): RunnerOptions {
+export function runnerOptionsFrom(
+  parsed: Record<string, unknown>,
+  prefix: RunnerPrefix,
+  env: (name: string) => string | undefined = () => undefined,
+): RunnerOptions {
   const options: RunnerOptions = {};
   for (const flag of RUNNER_FLAGS) {
     const name = flag.scope === "shared" ? flag.name : prefix + flag.name;
     const value = parsed[flagAttribute(name)];
-    if (typeof value === "string") flag.apply(options, value);
+    if (typeof value === "string") flag.apply(options, value, env);
   }
   return options;
 }
