@@ -67,8 +67,12 @@ export interface UdfModule {
 
 /** The JSON functions, bound to nothing until {@linkcode JsonFunctions.register} runs. */
 export interface JsonFunctions {
-  /** Registers every function on an open database through connection handle `connection`. */
-  register(mod: UdfModule, connection: number): void;
+  /**
+   * Registers every function on an open database through connection handle `connection`. Run
+   * `setupSql` first when the connection has not yet turned extension autoloading off: DuckDB
+   * would try to fetch the json extension when it sees a function of that name.
+   */
+  register(mod: UdfModule, connection: number, setupSql?: string): void;
   /** DuckDB-WASM's runtime hook for scalar functions (`DuckDBRuntime.callScalarUDF`). */
   callScalarUDF(
     mod: UdfModule,
@@ -711,6 +715,36 @@ export function createJsonFunctions(): JsonFunctions {
     if (s.indexOf("e") >= 0) return putAscii(s.replace("e+", "e"));
     putAscii(s.indexOf(".") >= 0 ? s : s + ".0");
   }
+  /**
+   * Whether a number literal is already spelled as DuckDB writes it (so no double round trip is
+   * needed): `-?D.F` with at most 15 significant digits (every such decimal is its own shortest
+   * spelling), `F` without trailing zeros unless it is `0`, and at least 1e-6 (below, DuckDB
+   * writes an exponent).
+   */
+  function canonicalDecimal(b: Uint8Array, i: number, stop: number): boolean {
+    if (b[i] === MINUS) i++;
+    let digits = 0, leading = true, zerosAfterDot = 0, dot = -1;
+    for (let k = i; k < stop; k++) {
+      const d = b[k];
+      if (d === DOT) {
+        dot = k;
+        continue;
+      }
+      if (!isDigit(d)) return false;
+      if (leading && d === 48) {
+        if (dot >= 0) zerosAfterDot++;
+        continue;
+      }
+      leading = false;
+      digits++;
+    }
+    if (dot < 0 || digits > 15 || (b[i] === 48 && dot === i + 1 && !leading && zerosAfterDot >= 6)) {
+      return false;
+    }
+    if (b[i] === 48 && dot !== i + 1) return false; // a leading zero: invalid JSON anyway
+    // "1.0" and "0.0" stay; "1.50" does not.
+    return b[stop - 1] !== 48 || stop - dot === 2;
+  }
   function asciiText(b: Uint8Array, start: number, end: number): string {
     let s = "";
     for (let k = start; k < end; k++) s += String.fromCharCode(b[k]);
@@ -789,7 +823,7 @@ export function createJsonFunctions(): JsonFunctions {
             else if (d > 57 && integral) integral = false; // -Infinity, -nan: kept as written
           }
           if (integral && stop - i === 2 && c === MINUS && b[i + 1] === 48) putByte(48); // -0
-          else if (integral) putBytes(b, i, stop);
+          else if (integral || canonicalDecimal(b, i, stop)) putBytes(b, i, stop);
           else if (isDigit(b[c === MINUS ? i + 1 : i])) putDouble(asciiText(b, i, stop));
           else putBytes(b, i, stop);
         } else putBytes(b, i, stop);
@@ -970,8 +1004,9 @@ export function createJsonFunctions(): JsonFunctions {
         nulls[row] = 1;
         continue;
       }
-      const start = f64[docData + row];
-      const end = start + f64[docLength + row];
+      // Integers, not doubles: the walk indexes the heap with them (V8 is much faster with ints).
+      const start = f64[docData + row] >>> 0;
+      const end = start + (f64[docLength + row] >>> 0);
       if (f.op === VALID) {
         numbers[row] = validate(heap, start, end) ? 1 : 0;
         continue;
@@ -982,8 +1017,8 @@ export function createJsonFunctions(): JsonFunctions {
         const n = readInteger(mod, pathData, row, pathArg.physicalType);
         i = follow(heap, i, end, [n < 0 ? index(-n, true) : index(n, false)]);
       } else if (pathArg) {
-        const p = f64[pathData / 8 + row];
-        const length = f64[pathLength + row];
+        const p = f64[pathData / 8 + row] >>> 0;
+        const length = f64[pathLength + row] >>> 0;
         if (lastPath === null || !sameBytes(heap, p, length, lastPath)) {
           lastPath = heap.slice(p, p + length);
           lastSteps = compilePath(lastPath);
@@ -1172,7 +1207,19 @@ export function createJsonFunctions(): JsonFunctions {
     return message;
   }
 
-  function register(mod: UdfModule, connection: number): void {
+  function register(mod: UdfModule, connection: number, setupSql?: string): void {
+    if (setupSql) {
+      const sql = encoder.encode(setupSql);
+      const pointer = mod._malloc(sql.length);
+      mod.HEAPU8.set(sql, pointer);
+      const failure = callWithResponse(mod, "duckdb_web_query_run_buffer", ["number", "number", "number"], [
+        connection,
+        pointer,
+        sql.length,
+      ]);
+      mod._free(pointer);
+      if (failure !== null) throw new Error(`Cannot prepare the JSON functions: ${failure}`);
+    }
     FUNCTIONS.forEach((f, k) => {
       const declaration = {
         functionId: BASE_ID + k,
@@ -1201,18 +1248,20 @@ export function createJsonFunctions(): JsonFunctions {
  *
  * It takes DuckDB-WASM's runtime hook for scalar functions (the stock one cannot return text),
  * learns the wasm module from the runtime's first call when a database opens, and registers the
- * functions on a connection of its own once the open has succeeded.
+ * functions on a connection of its own once the open has succeeded, after running `setupSql`
+ * there (extension autoloading must be off first).
  *
  * @param factory {@linkcode createJsonFunctions}.
+ * @param setupSql The engine's settings (`ENGINE_SETUP_SQL`).
  *
  * @example The source text a Worker runs
  * ```ts
  * import { createJsonFunctions, installJsonFunctionsInWorker } from "./json_functions.ts";
- * const script = `(${installJsonFunctionsInWorker})(${createJsonFunctions});`;
+ * const script = `(${installJsonFunctionsInWorker})(${createJsonFunctions}, "SET autoload_known_extensions=false");`;
  * if (!script.includes("duckdb_web_connect")) throw new Error();
  * ```
  */
-export function installJsonFunctionsInWorker(factory: () => JsonFunctions): void {
+export function installJsonFunctionsInWorker(factory: () => JsonFunctions, setupSql: string): void {
   type Handler = (this: unknown, event: MessageEvent) => unknown;
   const scope = globalThis as unknown as { onmessage: Handler; DUCKDB_RUNTIME?: Record<string, unknown> };
   const json = factory();
@@ -1236,7 +1285,7 @@ export function installJsonFunctionsInWorker(factory: () => JsonFunctions): void
     if (opening && mod !== null) {
       try {
         // A connection of its own, kept open: the functions live as long as the database.
-        json.register(mod, mod.ccall("duckdb_web_connect", "number", [], []) as number);
+        json.register(mod, mod.ccall("duckdb_web_connect", "number", [], []) as number, setupSql);
       } catch {
         // The open failed (nothing to register on); the loader's check query reports the rest.
       }

@@ -208,6 +208,7 @@ class NodeEngine extends NodeConnection implements NodeDuckDBEngine {
     return Promise.resolve().then(() => {
       if (!this.#open) throw new Error("Cannot use the DuckDB engine: it is closed");
       const id = this.db.connect().useUnsafe((_bindings, id) => id);
+      this.db.runQuery(id, JSON_MACROS_SQL); // json_keys is a macro of each connection
       const connection = new NodeConnection(this.db, id, this.path, () => this.#open);
       this.#others.add(connection);
       return connection;

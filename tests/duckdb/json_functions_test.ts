@@ -103,7 +103,8 @@ const DOCUMENTS: string[] = [
   `{"a/b":1,"m~n":2,"":3,"q\\"k":4,"x.y":{"z":6},"01":7,"é":"ü","\\u0061\\u0062":8,"digits":{"0":"zero"}}`,
   `{"nums":[1.0,2.50,1e5,1E+2,-0,-0.0,0.1,1e20,1e21,1.5e21,1e-5,1e-6,1e-7,1.5e-7,5e-324,1.7976931348623157e308,` +
   `3.14159265358979323846,9007199254740993,-9223372036854775808,-9223372036854775809,18446744073709551615,` +
-  `18446744073709551616,123456789012345678901234567890,1e400,12345678.9,0.30000000000000004]}`,
+  `18446744073709551616,123456789012345678901234567890,1e400,12345678.9,0.30000000000000004,0.000001,0.0000001,` +
+  `0.00,100.250,-0.5,-12.75,0.5,1.25e2,123456789012345.6,1234567890123456.7,999999999999999.9,0.1000000000000001]}`,
   `{"special":[NaN,-Infinity,Infinity,nan,inf,-INF],"trailing":[1,2,],"obj":{"a":1,},"deep":[[[[[{"x":[[]]}]]]]]}`,
   `  {  "a" : [ 1 , { "b" : "c" } , [ ] ] ,  "d" :  { } , "t" : true , "f" : false , "n" : null  }  `,
   `{"dup":1,"dup":2,"arr":[{"k":1},{"k":2},{"k":3}],"mixed":[1,"two",[3],{"four":4},null,true]}`,
@@ -363,4 +364,121 @@ Deno.test("DuckDBCache reads faker's nested address with json_extract_string and
     `SELECT count(*)::INTEGER AS n FROM users WHERE address->>'$.city' = ${literal(String(mine[0].city))}`,
   );
   assert.ok(found.get(0)!.n >= 1);
+});
+
+/** mulberry32: seeded, so a failing run replays with the seed it prints. */
+function seededRandom(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A random JSON document as text, in a random spelling (spaces, escapes, number forms). */
+function randomDocument(random: () => number, depth = 0): string {
+  const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)];
+  const space = () => pick(["", "", "", " ", "\n  ", "\t"]);
+  const key = () =>
+    pick(["a", "b", "id", "city", "k.y", "a b", "é", "", "0", 'q\\"k', "\\u0061", "x/y", "m~n"]);
+  const roll = random();
+  if (depth < 4 && roll < 0.3) {
+    const n = Math.floor(random() * 5);
+    const members = Array.from(
+      { length: n },
+      () => `${space()}"${key()}"${space()}:${space()}${randomDocument(random, depth + 1)}`,
+    );
+    return `{${members.join(",")}${n > 0 && random() < 0.1 ? "," : ""}${space()}}`;
+  }
+  if (depth < 4 && roll < 0.5) {
+    const n = Math.floor(random() * 5);
+    const items = Array.from({ length: n }, () => `${space()}${randomDocument(random, depth + 1)}`);
+    return `[${items.join(",")}${n > 0 && random() < 0.1 ? "," : ""}${space()}]`;
+  }
+  return pick([
+    () => String(Math.floor(random() * 2000) - 1000),
+    () => (random() * 1e6 - 5e5).toFixed(Math.floor(random() * 8)),
+    () => `${(random() * 10).toFixed(3)}e${Math.floor(random() * 60) - 30}`,
+    () =>
+      pick(["0", "-0", "1.0", "-0.0", "1E+2", "9007199254740993", "18446744073709551616", "1e400", "NaN"]),
+    () => pick(["true", "false", "null"]),
+    () =>
+      `"${
+        pick([
+          "Oslo",
+          "Zürich",
+          "a\\nb",
+          "\\u00e9\\ud83d\\ude00",
+          'q\\"t',
+          "\\\\",
+          "\\/",
+          "tab\\t",
+          "\\u0001",
+        ])
+      }"`,
+  ])();
+}
+
+Deno.test("the JSON functions answer random documents and paths as native DuckDB does (seeded fuzz)", async () => {
+  const seed = Number(Deno.env.get("JSON_FUZZ_SEED") ?? 20261129);
+  const random = seededRandom(seed);
+  const documents = Array.from({ length: 300 }, () => randomDocument(random));
+  const paths = [
+    "$",
+    "$.a",
+    "$.b[0]",
+    "$.a.b",
+    "$[0]",
+    "$[1].a",
+    "$.a[#-1]",
+    "$.city",
+    '$."k.y"',
+    "$.é",
+    "$.a[0].b[1]",
+    "/a/0",
+    "a",
+  ];
+  const queries = paths.flatMap((path) =>
+    ["json_extract(j, P)", "j->>P", "json_type(j, P)", "json_keys(j, P)", "json_array_length(j, P)"].map((
+      f,
+    ) => `SELECT id, ${f.replaceAll("P", literal(path))} AS v FROM d ORDER BY id`)
+  ).concat(
+    ["json(j)", "json_valid(j)", "j->0", "j->>-1"].map((e) => `SELECT id, ${e} AS v FROM d ORDER BY id`),
+  );
+  assert.deepEqual(await differences(rows(documents), queries), [], `seed ${seed}`);
+});
+
+Deno.test("What cannot work without the json extension fails with a message naming the alternative", async () => {
+  await using cache = new DuckDBCache({ path: ":memory:" });
+  await cache.sql(`CREATE TABLE t AS SELECT '{"a":[1,2],"s":{"x":1}}' AS j`);
+  const failure = async (sql: string) => {
+    try {
+      await cache.sql(sql);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error(`${sql} did not fail`);
+  };
+  const cases: [sql: string, mentions: string[]][] = [
+    ['SELECT json_transform(j, \'{"a":"INTEGER[]"}\') FROM t', [
+      "json_transform",
+      "json_extract_string(j, '$.field')::TYPE",
+    ]],
+    ["SELECT json_group_array(j) FROM t", ["json_group_array", "list(x)"]],
+    ["SELECT to_json(42)", ["to_json", "select the columns themselves"]],
+    ["SELECT * FROM read_json('x.json')", ["read_json", "source-file"]],
+    ["SELECT j::JSON FROM t", ["Type JSON", "drop the ::JSON cast"]],
+    ["SELECT json_extract(j, '$.a[*]') FROM t", ["wildcard", "$.a[0]"]],
+    ["SELECT json_extract(j, ['$.a', '$.s']) FROM t", ["VARCHAR[]", "once per path"]],
+    ["SELECT json_extract({'x': 1}, '$.x')", ["reads JSON text", "s.field"]],
+    ["SELECT json_extract(NULL, '$.a')", ["NULL::VARCHAR"]],
+    ["SELECT json_extract(j) FROM t", ["json_extract(json, path)"]],
+    ["SELECT json_extract(j, 1::BIGINT) FROM t", ["BIGINT", "i::INTEGER"]],
+  ];
+  for (const [sql, mentions] of cases) {
+    const message = await failure(sql);
+    for (const text of mentions) assert.ok(message.includes(text), `${sql}: ${message}`);
+    assert.ok(!message.includes("INSTALL json"), `${sql} still says INSTALL json: ${message}`);
+  }
 });
