@@ -30,7 +30,8 @@
  * digits are kept in `_airbyte_meta`, see `ArrowBatchBuilder`). Time with a time zone stays text:
  * Arrow has no time-with-offset type, and DuckDB-WASM turns a `TIMETZ` into a plain `TIME` when
  * it passes through Arrow, dropping the offset; `col::TIMETZ` in SQL reads the text. JSON is text
- * because DuckDB's json extension cannot be loaded offline.
+ * because DuckDB's json extension cannot be loaded offline; the engine registers DuckDB's JSON
+ * functions for it (`json_extract`, `->`, `->>`, ...: wasm/json_functions.ts).
  *
  * @module
  */
