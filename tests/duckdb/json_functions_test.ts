@@ -56,7 +56,10 @@ async function ours(cache: DuckDBCache, rows: Rows, queries: string[]): Promise<
         ),
       });
     } catch (error) {
-      outcomes.push({ error: (error as Error).message.split("\n")[0] });
+      // cache.sql wraps DuckDB's error in a CacheError; compare DuckDB's own message.
+      const cause = (error as Error).cause;
+      const message = cause instanceof Error ? cause.message : (error as Error).message;
+      outcomes.push({ error: message.split("\n")[0] });
     }
   }
   return outcomes;
@@ -119,6 +122,7 @@ const DOCUMENTS: string[] = [
   `{}`,
   `"\\u00e9\\\\"`,
   `{"a":{"a":{"a":{"a":"deep"}}},"b":[[0,1],[2,3]]}`,
+  `{"it's":1,"a,b":2,"[x]":3,"{y}":4," sp ":5,"NULL":6,"n\\nl":7,"back\\\\slash":8,"tab\\t":9,"'q'":10}`,
 ];
 
 // Paths of every grammar DuckDB knows (JSONPath, JSON Pointer, bare keys), hits and misses.

@@ -4,7 +4,11 @@
 import assert from "node:assert/strict";
 import { openNodeEngine } from "../../wasm/load_node.ts";
 import { openWorkerEngine } from "../../wasm/load_worker.ts";
-import { createJsonFunctions, explainJsonError, installJsonFunctionsInWorker } from "../../wasm/json_functions.ts";
+import {
+  createJsonFunctions,
+  explainJsonError,
+  installJsonFunctionsInWorker,
+} from "../../wasm/json_functions.ts";
 import { readNative } from "./_child_processes.ts";
 
 const CITY = `SELECT '{"address":{"city":"Zürich","tags":[1,2]}}'->'address'->>'city' AS city`;
@@ -18,6 +22,21 @@ Deno.test("openNodeEngine and openWorkerEngine both answer json_extract_string a
         "SELECT count(*)::INTEGER AS n FROM duckdb_extensions() WHERE extension_name = 'json' AND loaded",
       );
       assert.equal(loaded.get(0)!.n, 0, "the answers come from our functions, not the extension");
+    } finally {
+      await engine.close();
+    }
+  }
+});
+
+Deno.test("Every connection of an engine has the JSON functions and the json_keys macro", async () => {
+  for (const open of [openNodeEngine, openWorkerEngine]) {
+    const engine = await open(":memory:");
+    try {
+      const other = await engine.connect();
+      const t = await other.query(`SELECT json_keys('{"x":1,"y":2}') AS k, ${CITY.slice("SELECT ".length)}`);
+      assert.deepEqual([...t.get(0)!.k], ["x", "y"]);
+      assert.equal(t.get(0)!.city, "Zürich");
+      await other.close();
     } finally {
       await engine.close();
     }
@@ -43,7 +62,11 @@ Deno.test("A file database keeps no trace of the JSON functions: native DuckDB r
 
     const again = await openNodeEngine(db);
     try {
-      assert.equal((await again.query("SELECT b FROM v")).get(0)!.b, "[10,20]", "the view works after a reopen");
+      assert.equal(
+        (await again.query("SELECT b FROM v")).get(0)!.b,
+        "[10,20]",
+        "the view works after a reopen",
+      );
     } finally {
       await again.close();
     }
@@ -56,7 +79,8 @@ Deno.test("Two engines in one thread each answer with their own JSON functions, 
   const first = await openNodeEngine(":memory:");
   const second = await openNodeEngine(":memory:");
   try {
-    const sql = (n: number) => `SELECT sum((('{"n":' || i || '}')->>'n')::INTEGER)::BIGINT AS s FROM range(${n}) t(i)`;
+    const sql = (n: number) =>
+      `SELECT sum((('{"n":' || i || '}')->>'n')::INTEGER)::BIGINT AS s FROM range(${n}) t(i)`;
     assert.equal((await first.query(sql(5000))).get(0)!.s, 12497500n);
     assert.equal((await second.query(sql(3000))).get(0)!.s, 4498500n);
     await first.close();
@@ -81,7 +105,9 @@ Deno.test("explainJsonError leaves other errors alone", () => {
   const message = "Catalog Error: Table with name nope does not exist!";
   assert.equal(explainJsonError(message), message);
   assert.equal(
-    explainJsonError("Invalid Error: Invalid Input Error: Malformed JSON at byte 1 of input: unexpected character."),
+    explainJsonError(
+      "Invalid Error: Invalid Input Error: Malformed JSON at byte 1 of input: unexpected character.",
+    ),
     "Invalid Input Error: Malformed JSON at byte 1 of input: unexpected character.",
   );
 });
