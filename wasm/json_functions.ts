@@ -1352,7 +1352,8 @@ export function explainJsonError(message: string): string {
   if (argument) {
     const type = argument[1];
     const hint = type.endsWith("[]")
-      ? "A list of paths makes DuckDB return a list: call the function once per path."
+      ? "A list of paths makes DuckDB return a list: call the function once per path (a LIST column is " +
+        "not JSON text: use len(l) and l[1] on it)."
       : type === '"NULL"'
       ? "For a NULL write a typed one: NULL::VARCHAR."
       : `Cast it: x::VARCHAR for JSON text or a path, i::INTEGER for an array index.`;
