@@ -18,6 +18,12 @@ import {
   ENGINE_SETUP_SQL,
 } from "./duckdb_engine.ts";
 import { transactionOpenAfter } from "./_transaction_state.ts";
+import {
+  createJsonFunctions,
+  explainJsonError,
+  installJsonFunctionsInWorker,
+  JSON_MACROS_SQL,
+} from "./json_functions.ts";
 
 /** Where the worker scripts and `.wasm` files are served from (`mvp` and `eh` builds). */
 export type BrowserBundles = duckdb.DuckDBBundles;
@@ -44,13 +50,16 @@ export function browserBundlesAt(base: string | URL): BrowserBundles {
   };
 }
 
-/** A classic Worker for a script URL; a cross-origin script is started through a same-origin blob. */
+/**
+ * DuckDB-WASM's classic Worker script, started through a same-origin blob that loads it and then
+ * installs DuckDB's JSON functions in the Worker (wasm/json_functions.ts: the two functions are
+ * shipped as their source text). A page whose Content-Security-Policy forbids `blob:` workers
+ * needs `worker-src blob:`.
+ */
 function startWorker(scriptUrl: string): { worker: Worker; revoke: () => void } {
-  const sameOrigin = new URL(scriptUrl, location.href).origin === location.origin;
-  if (sameOrigin) return { worker: new Worker(scriptUrl), revoke: () => {} };
-  const blobUrl = URL.createObjectURL(
-    new Blob([`importScripts(${JSON.stringify(scriptUrl)});`], { type: "text/javascript" }),
-  );
+  const script = `importScripts(${JSON.stringify(new URL(scriptUrl, location.href).href)});\n` +
+    `(${installJsonFunctionsInWorker})(${createJsonFunctions}, ${JSON.stringify(ENGINE_SETUP_SQL)});\n`;
+  const blobUrl = URL.createObjectURL(new Blob([script], { type: "text/javascript" }));
   return { worker: new Worker(blobUrl), revoke: () => URL.revokeObjectURL(blobUrl) };
 }
 
@@ -117,7 +126,11 @@ class BrowserConnection implements DuckDBConnection {
     if (this.closed || !this.isOpen()) {
       return Promise.reject(new Error("Cannot use the DuckDB engine: it is closed"));
     }
-    return call();
+    return call().catch((error) => {
+      // "Try INSTALL json" cannot work offline: say what can.
+      if (error instanceof Error) error.message = explainJsonError(error.message);
+      throw error;
+    });
   }
 }
 
@@ -137,11 +150,9 @@ class BrowserEngine extends BrowserConnection implements DuckDBEngine {
 
   async connect(): Promise<DuckDBConnection> {
     if (!this.#open) throw new Error("Cannot use the DuckDB engine: it is closed");
-    const connection = new BrowserConnection(
-      await this.db.connect(),
-      () => this.#checkpoint(),
-      () => this.#open,
-    );
+    const conn = await this.db.connect();
+    await conn.query(JSON_MACROS_SQL); // json_keys is a macro of each connection
+    const connection = new BrowserConnection(conn, () => this.#checkpoint(), () => this.#open);
     this.#others.add(connection);
     return connection;
   }
@@ -205,6 +216,13 @@ export async function openBrowserEngine(path: string, bundles?: BrowserBundles):
     );
     const conn = await db.connect();
     await conn.query(ENGINE_SETUP_SQL);
+    // The Worker registered the JSON functions when the database opened; json_keys is a macro of
+    // this connection. A failure here means duckdb-wasm changed under the Worker's installer.
+    await conn.query(`${JSON_MACROS_SQL} SELECT json_valid('{}') AS ok`).catch((error) => {
+      throw new Error(
+        `Cannot install DuckDB's JSON functions in DuckDB-WASM's Worker: ${error?.message ?? error}`,
+      );
+    });
     const maintenance = opfs ? await db.connect() : null;
     return new BrowserEngine(db, conn, maintenance, worker);
   } catch (error) {

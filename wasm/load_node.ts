@@ -30,6 +30,7 @@ import {
   ENGINE_SETUP_SQL,
 } from "./duckdb_engine.ts";
 import { transactionOpenAfter } from "./_transaction_state.ts";
+import { createJsonFunctions, explainJsonError, JSON_MACROS_SQL, type UdfModule } from "./json_functions.ts";
 import {
   markWalRedundant,
   NODE_FILE_RUNTIME,
@@ -63,6 +64,9 @@ function distDirectory(): string {
 /** Milliseconds the last `openNodeEngine` spent instantiating the wasm module (for benchmarks). */
 export let lastInstantiateMs = 0;
 
+/** DuckDB's JSON functions (wasm/json_functions.ts), shared by every engine of this thread. */
+const JSON_FUNCTIONS = createJsonFunctions();
+
 async function instantiate(): Promise<Bindings> {
   const dist = distDirectory();
   const bundles = {
@@ -70,7 +74,10 @@ async function instantiate(): Promise<Bindings> {
     eh: { mainModule: nodePath.join(dist, "duckdb-eh.wasm"), mainWorker: "" },
   };
   const started = performance.now();
-  const runtime = NODE_FILE_RUNTIME as unknown as duckdb.DuckDBRuntime;
+  const runtime = {
+    ...NODE_FILE_RUNTIME,
+    callScalarUDF: JSON_FUNCTIONS.callScalarUDF,
+  } as unknown as duckdb.DuckDBRuntime;
   const db = await duckdb.createDuckDB(bundles, new duckdb.VoidLogger(), runtime);
   await db.instantiate();
   lastInstantiateMs = performance.now() - started;
@@ -171,6 +178,8 @@ class NodeConnection implements NodeDuckDBConnection {
           // The statement's own error is the one to report.
         }
       }
+      // "Try INSTALL json" cannot work offline: say what can.
+      if (error instanceof Error) error.message = explainJsonError(error.message);
       throw error;
     }
     if (this.path) syncWrittenFiles(this.mod);
@@ -199,6 +208,7 @@ class NodeEngine extends NodeConnection implements NodeDuckDBEngine {
     return Promise.resolve().then(() => {
       if (!this.#open) throw new Error("Cannot use the DuckDB engine: it is closed");
       const id = this.db.connect().useUnsafe((_bindings, id) => id);
+      this.db.runQuery(id, JSON_MACROS_SQL); // json_keys is a macro of each connection
       const connection = new NodeConnection(this.db, id, this.path, () => this.#open);
       this.#others.add(connection);
       return connection;
@@ -283,6 +293,8 @@ export async function openNodeEngine(
   const engine = new NodeEngine(db, conn, file);
   try {
     db.runQuery(conn, ENGINE_SETUP_SQL);
+    JSON_FUNCTIONS.register(db.mod as unknown as UdfModule, conn);
+    db.runQuery(conn, JSON_MACROS_SQL);
     if (file) {
       const threshold = options.durability === "checkpoint" ? "0KB" : "16MB";
       db.runQuery(conn, `SET checkpoint_threshold='${threshold}'`);

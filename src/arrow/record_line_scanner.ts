@@ -13,7 +13,8 @@
  * Declined: anything but a RECORD message with exactly `type` and `record`; records with keys
  * other than `stream`, `data`, `emitted_at`, `namespace`, or with `data` before `stream`;
  * properties missing from the schema or given twice; values that do not fit their column or lose
- * precision (so `_airbyte_meta.changes` is written in one place only); non-null DECIMAL values;
+ * precision (so `_airbyte_meta.changes` is written in one place only); non-null DECIMAL values; objects,
+ * arrays and numbers spelled unlike `String(n)` in text columns;
  * keys, stream names and temporal values written with escapes or non-ASCII; malformed JSON or
  * UTF-8; lines over 1 MiB.
  *
@@ -299,7 +300,7 @@ function scanData(b: Uint8Array, i: number, target: ScanTarget): number {
 function writeValue(b: Uint8Array, i: number, first: number, c: DataColumn, row: number): number {
   switch (c.conversion) {
     case Conversion.STRING:
-      return first === QUOTE ? writeString(b, i + 1, c, row) : FAILED;
+      return first === QUOTE ? writeString(b, i + 1, c, row) : writeLiteralText(b, i, first, c, row);
     case Conversion.JSON_TEXT: {
       const end = copyCompactJson(b, i, c);
       if (end >= 0) c.offsets[row + 1] = c.byteLength;
@@ -442,6 +443,27 @@ function writeString(b: Uint8Array, i: number, c: DataColumn, row: number): numb
     c.pushText(row, text);
     return end + 1;
   }
+}
+
+/**
+ * A number or boolean in a text column (a union such as `["integer", "string"]`), written as the
+ * general path writes it, `String(value)`: `1917`, `true`. A number whose literal `String` would
+ * spell otherwise (`1.50`, `1e3`, digits past 2^53) and objects or arrays are declined.
+ */
+function writeLiteralText(b: Uint8Array, i: number, first: number, c: DataColumn, row: number): number {
+  let end: number;
+  if (first === 116 && startsWith(b, i, TRUE)) end = i + 4;
+  else if (first === 102 && startsWith(b, i, FALSE)) end = i + 5;
+  else {
+    end = readNumber(b, i);
+    if (end < 0 || String(numberRead) !== latin1(b, i, end)) return FAILED;
+  }
+  const n = end - i;
+  if (c.byteLength + n > c.bytes.length) c.reserveBytes(n);
+  c.bytes.set(b.subarray(i, end), c.byteLength);
+  c.byteLength += n;
+  c.offsets[row + 1] = c.byteLength;
+  return end;
 }
 
 /**

@@ -11,22 +11,27 @@
  * | `airbyte_type: big_number`; `number` + `multipleOf` 0.1 … 1e-9    | `decimal`                    | `DECIMAL(38,9)`  | Decimal128(38, 9)          |
  * | `boolean`                                                         | `boolean`                    | `BOOLEAN`        | Bool                       |
  * | `string`                                                          | `string`                     | `VARCHAR`        | Utf8                       |
+ * | a union with `string`, e.g. `["integer", "null", "string"]`       | `string`                     | `VARCHAR`        | Utf8 (strings as they are) |
  * | `string` + `format: date`                                         | `date`                       | `DATE`           | Date32 (days)              |
  * | `string` + `format: date-time`; `timestamp_with_timezone`         | `timestamp_with_timezone`    | `TIMESTAMPTZ`    | Timestamp(µs, "UTC")       |
  * | `airbyte_type: timestamp_without_timezone`                        | `timestamp_without_timezone` | `TIMESTAMP`      | Timestamp(µs)              |
  * | `string` + `format: time`; `time_without_timezone`                | `time_without_timezone`      | `TIME`           | Time64 (µs)                |
  * | `airbyte_type: time_with_timezone`                                | `time_with_timezone`         | `VARCHAR`        | Utf8 (the string as sent)  |
- * | `object`, `array`, real unions, `{}`, missing type, other `$ref`  | `json`                       | `VARCHAR`        | Utf8 (JSON text)           |
+ * | `object`, `array`, other unions, `{}`, missing type, other `$ref` | `json`                       | `VARCHAR`        | Utf8 (JSON text)           |
  *
  * `airbyte_type` wins over `type`/`format`. `["null", X]` is a nullable X, and so is
  * `anyOf`/`oneOf` of `{type: "null"}` and one other schema. `$ref` to the protocol's
  * `WellKnownTypes.json#/definitions/<Name>` maps to the matching row. Every column is nullable.
+ * A union that can hold a string (in `type` or among `anyOf`/`oneOf`) is a text column, as in
+ * PyAirbyte: its strings are stored as plain text, so `WHERE title = 'The Land Girls'` finds
+ * them, and its other values as their JSON text (`1917`, `true`, `{"a":1}`).
  *
  * Why these choices: `DECIMAL(38,0)` keeps big integers exact and numeric (values beyond 38
  * digits are kept in `_airbyte_meta`, see `ArrowBatchBuilder`). Time with a time zone stays text:
  * Arrow has no time-with-offset type, and DuckDB-WASM turns a `TIMETZ` into a plain `TIME` when
  * it passes through Arrow, dropping the offset; `col::TIMETZ` in SQL reads the text. JSON is text
- * because DuckDB's json extension cannot be loaded offline.
+ * because DuckDB's json extension cannot be loaded offline; the engine registers DuckDB's JSON
+ * functions for it (`json_extract`, `->`, `->>`, ...: wasm/json_functions.ts).
  *
  * @module
  */
@@ -180,6 +185,13 @@ function isNullSchema(schema: unknown): boolean {
   return typeof schema === "object" && schema !== null && (schema as { type?: unknown }).type === "null";
 }
 
+/** A schema whose `type` is or includes `string`. */
+function canBeString(schema: unknown): boolean {
+  if (typeof schema !== "object" || schema === null) return false;
+  const type = (schema as { type?: unknown }).type;
+  return type === "string" || (Array.isArray(type) && type.includes("string"));
+}
+
 /**
  * The {@linkcode ColumnKind} for one property's JSON Schema (see the module table).
  *
@@ -188,7 +200,8 @@ function isNullSchema(schema: unknown): boolean {
  * import { columnKindOf } from "./stream_columns.ts";
  * if (columnKindOf({ type: ["null", "integer"] }) !== "integer") throw new Error();
  * if (columnKindOf({ type: "string", format: "date-time" }) !== "timestamp_with_timezone") throw new Error();
- * if (columnKindOf({ type: ["string", "integer"] }) !== "json") throw new Error();
+ * if (columnKindOf({ type: ["string", "integer"] }) !== "string") throw new Error();
+ * if (columnKindOf({ type: ["boolean", "integer"] }) !== "json") throw new Error();
  * ```
  */
 export function columnKindOf(propertySchema: unknown): ColumnKind {
@@ -211,6 +224,7 @@ export function columnKindOf(propertySchema: unknown): ColumnKind {
     if (Array.isArray(variants)) {
       const nonNull = variants.filter((v) => !isNullSchema(v));
       if (nonNull.length === 1) return columnKindOf(nonNull[0]);
+      if (nonNull.some(canBeString)) return "string";
     }
     return "json";
   }
@@ -218,6 +232,7 @@ export function columnKindOf(propertySchema: unknown): ColumnKind {
   let type: unknown;
   if (types.length === 1) type = types[0];
   else if (types.length === 2 && types.includes("integer") && types.includes("number")) type = "number";
+  else if (types.includes("string")) return "string";
   else return "json";
 
   switch (type) {

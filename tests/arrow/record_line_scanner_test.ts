@@ -483,6 +483,46 @@ Deno.test("RecordLineScanner takes every kind's ordinary values", () => {
   assert.deepEqual(checkCases(cases, "taken"), []);
 });
 
+Deno.test("RecordLineScanner stores a union column's strings as plain text and its numbers as their text, as the general path does", () => {
+  // ["string", "integer"] is a text column: "The Land Girls" must not be stored as "\"The Land Girls\"".
+  const taken: [string, string][] = [
+    ["union string", compact(`{"either":"The Land Girls"}`)],
+    ["union escaped string", compact(`{"either":"caf\\u00e9 \\"q\\""}`)],
+    ["union integer", compact(`{"either":1917}`)],
+    ["union negative integer", compact(`{"either":-12}`)],
+    ["union fraction", compact(`{"either":8.25}`)],
+    ["union true", compact(`{"either":true}`)],
+    ["union false", compact(`{"either":false}`)],
+    ["union null", compact(`{"either":null}`)],
+  ];
+  assert.deepEqual(checkCases(taken, "taken"), []);
+  // Spellings String(n) writes otherwise, and objects or arrays, go the general path's way.
+  const declined: [string, string][] = [
+    ["union 1.50", compact(`{"either":1.50}`)],
+    ["union 1e3", compact(`{"either":1e3}`)],
+    ["union -0", compact(`{"either":-0}`)],
+    ["union past 2**53", compact(`{"either":9007199254740993}`)],
+    ["union object", compact(`{"either":{"a":[1,"x"]}}`)],
+    ["union array", compact(`{"either":[1,2]}`)],
+  ];
+  assert.deepEqual(checkCases(declined, "declined"), []);
+
+  // And what both paths store: strings as they are, everything else as its text.
+  const lines = [
+    compact(`{"either":"The Land Girls"}`),
+    compact(`{"either":1917}`),
+    compact(`{"either":true}`),
+    compact(`{"either":{"a":[1,"x"]}}`),
+  ];
+  const d = new Differential();
+  for (const line of lines) d.feed(line);
+  const fast = arrow.tableFromIPC(d.fast.builders.get("users")!.finish());
+  const ref = arrow.tableFromIPC(d.ref.builders.get("users")!.finish());
+  const expected = ["The Land Girls", "1917", "true", '{"a":[1,"x"]}'];
+  assert.deepEqual(fast.getChild("either")!.toArray(), expected);
+  assert.deepEqual(ref.getChild("either")!.toArray(), expected);
+});
+
 Deno.test("RecordLineScanner writes string columns byte-exact", () => {
   // [JSON text of the value, the string it must become]
   const strings: [string, string][] = [

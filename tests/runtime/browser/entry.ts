@@ -132,6 +132,72 @@ await check("an in-memory cache ingests an in-process source's records and answe
   }
 });
 
+// A source whose records nest an object, to query with DuckDB's JSON functions.
+const peopleConnector = {
+  ...numbersConnector,
+  name: "source-people",
+  discover: () =>
+    Promise.resolve({
+      streams: [{
+        name: "people",
+        json_schema: {
+          type: "object",
+          properties: {
+            id: { type: "integer" },
+            address: { type: "object", properties: { city: { type: "string" }, zip: { type: "string" } } },
+          },
+        },
+        supported_sync_modes: ["full_refresh"],
+      }],
+    }),
+  async *read() {
+    const cities = ["Oslo", "Zürich", "Lima"];
+    for (let id = 0; id < 30; id++) {
+      yield {
+        type: "RECORD",
+        record: {
+          stream: "people",
+          data: { id, address: { city: cities[id % 3], zip: String(1000 + id), tags: [id, "x"] } },
+          emitted_at: Date.now(),
+        },
+      };
+    }
+  },
+};
+
+await check(
+  "cache.sql reaches nested JSON with json_extract_string, -> and ->> (no json extension)",
+  async () => {
+    const source = await api.getSource("source-people", { connector: peopleConnector, config: { count: 0 } });
+    const cache = new api.DuckDBCache({
+      path: ":memory:",
+      assetsBaseUrl: new URL(scope.__duckdbAssetsBase!, location.href),
+    });
+    try {
+      await source.read({ cache, streams: ["people"], progress: "none" });
+      const table = await cache.sql(
+        "SELECT json_extract_string(address, '$.city') AS a, address->>'$.city' AS b, address->'tags'->>1 AS t, " +
+          "json_array_length(address, '$.tags')::INTEGER AS n, json_keys(address) AS k FROM people WHERE id = 1",
+      );
+      const row = table.get(0)!;
+      expect(row.a === "Zürich" && row.b === "Zürich", `unexpected city ${row.a} / ${row.b}`);
+      expect(row.t === "x" && row.n === 2, `unexpected tags ${row.t} / ${row.n}`);
+      expect([...row.k].join() === "city,zip,tags", `unexpected keys ${[...row.k]}`);
+      const count = await cache.sql(
+        "SELECT count(*)::INTEGER AS n FROM people WHERE address->>'city' = 'Oslo'",
+      );
+      expect(count.get(0)!.n === 10, `unexpected count ${count.get(0)!.n}`);
+      let message = "";
+      await cache.sql("SELECT json_group_array(address) FROM people").catch((e: Error) =>
+        message = e.message
+      );
+      expect(message.includes("list(x)") && !message.includes("INSTALL"), `unexpected error: ${message}`);
+    } finally {
+      await cache.close();
+    }
+  },
+);
+
 await check("an OPFS cache keeps records and state across a reopen in the same page", async () => {
   const assetsBaseUrl = new URL(scope.__duckdbAssetsBase!, location.href);
   const path = `opfs://smoke-${Date.now()}.duckdb`;
@@ -145,6 +211,8 @@ await check("an OPFS cache keeps records and state across a reopen in the same p
   const again = new api.DuckDBCache({ path, assetsBaseUrl });
   try {
     expect(await again.get("numbers").count() === 50, "the OPFS cache lost its rows");
+    const json = await again.sql(`SELECT '{"a":[1,2]}'->'a'->>1 AS v`);
+    expect(json.get(0)!.v === "2", "the JSON functions are missing after a reopen");
   } finally {
     await again.close();
   }
