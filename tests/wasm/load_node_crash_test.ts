@@ -9,8 +9,8 @@ import {
   tail,
 } from "./_child_processes.ts";
 
-// Set CRASH_SEED to replay the kill delays of a failed run (the seed is in the failure message).
-Deno.test("openNodeEngine keeps every committed batch across SIGKILL at random moments", async () => {
+// Set CRASH_SEED to replay the kill points of a failed run (the seed is in the failure message).
+Deno.test("openNodeEngine keeps every committed batch across SIGKILL at moments chosen from its progress", async () => {
   await buildNodeEngine();
   const seed = Number(Deno.env.get("CRASH_SEED") ?? Date.now() % 100000);
   const random = seededRandom(seed);
@@ -54,16 +54,19 @@ Deno.test("openNodeEngine keeps every committed batch across SIGKILL at random m
         return s;
       });
       try {
-        // Round 4 is killed at a random moment of its start (instantiate, WAL replay, recovery);
-        // the others at a random moment of the append loop.
-        if (index !== 4) {
-          const startedAt = Date.now();
-          while (!ready && !exited && Date.now() - startedAt < 60_000) {
-            await new Promise((r) => setTimeout(r, 5));
-          }
-          assert.ok(ready, "writer did not start");
+        // Kill moments come from the writer's own progress, never from the clock: round 4 dies at
+        // a random point of its start (before it is ready: instantiate, WAL replay, recovery), the
+        // others once they have acknowledged 1 to 4 more batches, then within the next batch.
+        if (index === 4) {
+          const steps = Math.floor(random() * 40);
+          for (let i = 0; i < steps && !ready && !exited; i++) await new Promise((r) => setTimeout(r, 5));
+        } else {
+          const target = acknowledged + 1 + Math.floor(random() * 4);
+          while (acknowledged < target && !exited) await new Promise((r) => setTimeout(r, 2));
+          assert.ok(acknowledged >= target, "writer did not commit");
+          const within = Math.floor(random() * 3);
+          for (let i = 0; i < within && !exited; i++) await new Promise((r) => setTimeout(r, 1));
         }
-        await new Promise((r) => setTimeout(r, Math.floor(random() * (index === 4 ? 1500 : 800))));
         assert.ok(!exited, "writer ended on its own");
       } catch (error) {
         if (!exited) child.kill("SIGKILL");
