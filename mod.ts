@@ -43,6 +43,7 @@ export { DuckDBCache, type DuckDBCacheOptions } from "./src/duckdb/duckdb_cache.
 export { getDefaultCache } from "./src/duckdb/default_cache.ts";
 export { CachedDataset } from "./src/cache/cached_dataset.ts";
 export type { WriteStrategy } from "./src/cache/write_strategy.ts";
+export { type JsonRow, type JsonValue, toJsonRows } from "./src/arrow/json_rows.ts";
 
 // State
 export { JoinedStateProvider, type StateProvider, StaticInputState } from "./src/state/state_provider.ts";
