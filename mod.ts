@@ -3,7 +3,7 @@
  * their records in DuckDB-WASM as typed Arrow batches.
  *
  * ```ts ignore
- * import { getSource } from "./mod.ts";
+ * import { getSource } from "jsr:@airbyte-ts/airbyte-ts"; // npm: "airbyte-ts"
  * const source = await getSource("source-faker", {
  *   pipUrl: "airbyte-source-faker==7.2.1",
  *   config: { count: 1000, seed: 1 },

@@ -8,14 +8,14 @@
  *   Node's. `mod` also gets `dist/mod.d.ts`.
  * - NODE_PROGRAMS: Node ESM with a shebang (package.json `bin`). They import the library as
  *   `./mod.js` instead of bundling a second copy of it.
- * - COPIED_FILES: files shipped as they are (`dist/<name>`: source path).
+ * - COPIED_FILES: files and folders shipped as they are (`dist/<name>`: source path), e.g. a page's
+ *   static assets.
  *
  * Runtime dependencies stay external: users' package managers install them, and duckdb-wasm needs
  * the one apache-arrow copy it was built against. No source maps: the output is not minified, so
  * stack traces already point at readable code, and maps with their sources were 1.2 MB of 1.9.
  */
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { dirname } from "node:path";
+import { cpSync, readFileSync, rmSync } from "node:fs";
 import { defineConfig, type Options } from "tsup";
 
 const LIBRARY_ENTRIES: Record<string, string> = {
@@ -70,9 +70,9 @@ const libraryAsSibling: NonNullable<Options["esbuildPlugins"]>[number] = {
 
 function copyFiles(): void {
   for (const [name, source] of Object.entries(COPIED_FILES)) {
-    const target = new URL(`./dist/${name}`, import.meta.url);
-    mkdirSync(dirname(target.pathname), { recursive: true });
-    copyFileSync(new URL(`./${source}`, import.meta.url), target);
+    cpSync(new URL(`./${source}`, import.meta.url), new URL(`./dist/${name}`, import.meta.url), {
+      recursive: true,
+    });
   }
 }
 
