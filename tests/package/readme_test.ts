@@ -66,10 +66,16 @@ Deno.test("README TypeScript examples type-check against mod.ts imported as the 
   // node_modules is found next to deno.json in manual mode.
   await Deno.symlink(`${ROOT}/node_modules`, `${dir.path}/node_modules`);
   await Deno.copyFile(`${ROOT}/package.json`, `${dir.path}/package.json`);
+  // A fragment that continues the example before it (no import of its own) gets every value the
+  // package exports, and the `env` a Worker's handler receives.
+  const names = Object.keys(await import("../../mod.ts")).join(", ");
+  const prelude =
+    `import { ${names} } from "${packageJson.name}";\ndeclare const env: Record<string, string>;\n`;
   const files: string[] = [];
   for (const [i, block] of blocks.entries()) {
     const file = `${dir.path}/example_${i + 1}.ts`;
-    await Deno.writeTextFile(file, `${block}\nexport {};\n`);
+    const complete = block.includes(`from "${packageJson.name}"`);
+    await Deno.writeTextFile(file, `${complete ? "" : prelude}${block}\nexport {};\n`);
     files.push(file);
   }
   const out = await new Deno.Command(`${ROOT}/node_modules/.bin/deno`, {
