@@ -3,7 +3,7 @@
  * their records in DuckDB-WASM as typed Arrow batches.
  *
  * ```ts ignore
- * import { getSource } from "./mod.ts";
+ * import { getSource } from "jsr:@airbyte-ts/airbyte-ts"; // npm: "airbyte-ts"
  * const source = await getSource("source-faker", {
  *   pipUrl: "airbyte-source-faker==7.2.1",
  *   config: { count: 1000, seed: 1 },
@@ -43,6 +43,7 @@ export { DuckDBCache, type DuckDBCacheOptions } from "./src/duckdb/duckdb_cache.
 export { getDefaultCache } from "./src/duckdb/default_cache.ts";
 export { CachedDataset } from "./src/cache/cached_dataset.ts";
 export type { WriteStrategy } from "./src/cache/write_strategy.ts";
+export { type JsonRow, type JsonValue, toJsonRows } from "./src/arrow/json_rows.ts";
 
 // State
 export { JoinedStateProvider, type StateProvider, StaticInputState } from "./src/state/state_provider.ts";

@@ -331,12 +331,18 @@ Deno.test("deno.json and package.json export the same single entry, and tsup bui
   assert.deepEqual(Object.keys(denoExports), ["."], "deno.json must export exactly one entry, '.'");
   assert.deepEqual(Object.keys(npmExports), ["."], "package.json must export exactly one entry, '.'");
   assert.equal(denoExports["."], "./mod.ts");
-  assert.deepEqual(npmExports["."], { types: "./dist/mod.d.ts", import: "./dist/mod.js" });
+  // import and require (npm/mod.cjs) both load dist/mod.js; tests/package/ installs and runs them.
+  assert.deepEqual(npmExports["."], {
+    types: "./dist/mod.d.ts",
+    "module-sync": "./dist/mod.js",
+    import: "./dist/mod.js",
+    require: "./dist/mod.cjs",
+  });
   assert.equal(packageJson.main, "./dist/mod.js");
   assert.equal(packageJson.types, "./dist/mod.d.ts");
   assert.equal(packageJson.version, denoJson.version, "deno.json and package.json versions differ");
   // dist/mod.js is built from mod.ts and dist/cli.js (the bin) from src/cli/main.ts.
-  assert.match(tsupConfig, /entry:\s*\{\s*mod:\s*"mod\.ts"[,\s}]/);
-  assert.match(tsupConfig, /entry:\s*\{\s*cli:\s*"src\/cli\/main\.ts"\s*\}/);
+  assert.match(tsupConfig, /LIBRARY_ENTRIES[^=]*=\s*\{\s*mod:\s*"mod\.ts"[,\s}]/);
+  assert.match(tsupConfig, /NODE_PROGRAMS[^=]*=\s*\{\s*cli:\s*"src\/cli\/main\.ts"[,\s}]/);
   assert.deepEqual(packageJson.bin, { "airbyte-ts": "./dist/cli.js" });
 });

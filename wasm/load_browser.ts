@@ -64,6 +64,18 @@ function startWorker(scriptUrl: string): { worker: Worker; revoke: () => void } 
 }
 
 /**
+ * The part of the File System API used here. Declared, not taken from the DOM lib, so that the
+ * module type-checks with Deno's default lib too (a project importing mod.ts sets no `lib`).
+ */
+interface OpfsDirectory {
+  getDirectoryHandle(name: string, options: { create: boolean }): Promise<OpfsDirectory>;
+  getFileHandle(name: string, options: { create: boolean }): Promise<unknown>;
+}
+interface OpfsNavigator {
+  storage: { getDirectory(): Promise<OpfsDirectory> };
+}
+
+/**
  * Hand the worker the database's WAL before opening. duckdb-wasm 1.32.0 prepares OPFS files for
  * the worker only when they are non-empty, and a commit into an empty WAL it did not prepare
  * fails with "File is not opened in write mode" (seen in Chromium once the database file exists
@@ -72,7 +84,7 @@ function startWorker(scriptUrl: string): { worker: Worker; revoke: () => void } 
 async function registerOpfsWal(db: duckdb.AsyncDuckDB, path: string): Promise<void> {
   const parts = path.slice("opfs://".length).split("/").filter((p) => p !== "");
   const name = `${parts.pop()}.wal`;
-  let directory = await navigator.storage.getDirectory();
+  let directory = await (navigator as unknown as OpfsNavigator).storage.getDirectory();
   for (const part of parts) directory = await directory.getDirectoryHandle(part, { create: true });
   const handle = await directory.getFileHandle(name, { create: true });
   await db.registerFileHandle(`${path}.wal`, handle, duckdb.DuckDBDataProtocol.BROWSER_FSACCESS, true);
