@@ -441,7 +441,11 @@ export class ArrowBatchBuilder {
               if (!c.pushText(row, value) || (invalidUtf8 && value.includes(REPLACEMENT_CHARACTER))) {
                 outcome = REPLACED;
               }
-            } else c.pushText(row, typeof value === "object" ? toJsonText(value) : String(value));
+            } else if (typeof value === "object") {
+              const text = toJsonText(value);
+              c.pushText(row, text);
+              if (invalidUtf8 && text.includes(REPLACEMENT_CHARACTER)) outcome = REPLACED;
+            } else c.pushText(row, String(value));
             break;
           case JSON_TEXT: {
             // JSON.stringify is native and fast on nested payloads of any size. It writes a lone
