@@ -17,9 +17,11 @@ Deno.test("A single stream name selects that one stream, in getSource, selectStr
   const result = await source.read({ cache, progress: "none", streams: "numbers" });
   assert.deepEqual([...result.recordsPerStream.keys()], ["numbers"]);
   // A name that is not a stream is reported as one name, not as letters.
-  const error = await (async () => source.selectStreams("sq"))().catch((e) => e);
-  assert.ok(error instanceof StreamNotFoundError, String(error));
-  assert.match(error.message, /Cannot find stream 'sq'\./);
+  assert.throws(() => source.selectStreams("sq"), (error: Error) => {
+    assert.ok(error instanceof StreamNotFoundError, String(error));
+    assert.match(error.message, /Cannot find stream 'sq'\./);
+    return true;
+  });
 });
 
 Deno.test('Stream choices that are neither names nor "*" fail with InvalidArgumentError', async () => {
