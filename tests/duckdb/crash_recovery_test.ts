@@ -52,7 +52,8 @@ async function verify(script: string) {
 
 /** Resolves with the first progress line whose record count reaches `records` (-1: start-up), or at the end. */
 async function progressReaches(stdout: ReadableStream<Uint8Array>, records: number): Promise<boolean> {
-  const reader = stdout.pipeThrough(new TextDecoderStream() as TransformStream<Uint8Array, string>).getReader();
+  const reader = stdout.pipeThrough(new TextDecoderStream() as TransformStream<Uint8Array, string>)
+    .getReader();
   let pending = "";
   try {
     for (;;) {

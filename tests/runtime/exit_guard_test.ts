@@ -12,7 +12,7 @@ const SCRIPT = `${ROOT}/tests/fixtures/executors/plain_script.ts`;
 async function scriptCommand(runtime: "deno" | "node", dir: string, args: string[]): Promise<Deno.Command> {
   if (runtime === "deno") {
     return new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", SCRIPT, ...args],
+      args: ["run", "-A", "--v8-flags=--expose-gc", SCRIPT, ...args],
       stdout: "piped",
       stderr: "piped",
     });
@@ -29,7 +29,11 @@ async function scriptCommand(runtime: "deno" | "node", dir: string, args: string
     ],
   }).output();
   assert.equal(built.code, 0, new TextDecoder().decode(built.stderr));
-  return new Deno.Command("node", { args: [bundle, ...args], stdout: "piped", stderr: "piped" });
+  return new Deno.Command("node", {
+    args: ["--expose-gc", bundle, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  });
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -74,5 +78,22 @@ for (const runtime of ["deno", "node"] as const) {
     assert.match(new TextDecoder().decode(output.stdout), /"first"/);
     assert.deepEqual(await groupGone(group.pgid), [], "no process of the connector's group is left");
     assert.equal(await exists(configFile), false, "the temp config is gone");
+  });
+
+  Deno.test(`A long-running ${runtime} program that drops an unfinished iterator ends its connector once the iterator is collected`, async () => {
+    await using dir = await tempDir();
+    const child = (await scriptCommand(runtime, dir.path, ["collect", fixture("source_hang.py")])).spawn();
+    try {
+      const group = await connectorGroup(child.pid, "source_hang.py", 4);
+      const configFile = configPathOf(group.args);
+      // The program is still running (it collects garbage for 30 s); the connector must not be.
+      assert.deepEqual(await groupGone(group.pgid), [], "no process of the connector's group is left");
+      assert.equal(await exists(configFile), false, "the temp config is gone");
+      const state = await Promise.race([child.status.then(() => "ended"), Promise.resolve("running")]);
+      assert.equal(state, "running", "the program itself was still running");
+    } finally {
+      child.kill("SIGKILL");
+      await child.output();
+    }
   });
 }
