@@ -167,7 +167,8 @@ function walk(value: unknown, schema: any, seen: Set<object>): unknown {
 /**
  * Register the values of fields whose names say they are secret (`password`, `token`,
  * `api_key`, `client_secret`, `credentials`, ...), anywhere in `config`, whatever the spec says:
- * a safety net for specs that forget `airbyte_secret`. A `credentials` object is registered whole.
+ * a safety net for specs that forget `airbyte_secret`. Only string and number values count: the
+ * fields of a `credentials` object are judged by their own names.
  *
  * @param config A connector config (or any value inside one).
  *
@@ -186,7 +187,9 @@ function byName(value: unknown, seen: Set<object>): void {
   if (value === null || typeof value !== "object" || seen.has(value)) return;
   seen.add(value);
   for (const [k, v] of Object.entries(value)) {
-    if (SECRET_NAME.test(k)) registerSecret(v);
+    // Only values: a `credentials` object also holds names like `auth_type: "oauth2.0"`, which
+    // would garble every message if masked; its secret-named fields are found as the walk goes on.
+    if (SECRET_NAME.test(k) && (typeof v === "string" || typeof v === "number")) registerSecret(v);
     else byName(v, seen);
   }
 }

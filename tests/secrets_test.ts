@@ -51,8 +51,12 @@ Deno.test("registerSecretsFromConfig and registerSecretsByName walk a config tha
     properties: { api_key: { type: "string", airbyte_secret: true } },
   });
   assert.equal(masked.api_key, "****");
-  registerSecretsByName({ a: config, token: { deep: ["by-name-token-1"] } });
+  registerSecretsByName({
+    a: config,
+    credentials: { auth_type: "oauth2.0", refresh_token: "by-name-token-1" },
+  });
   assert.equal(maskSecrets("circular-key-1 by-name-token-1"), "**** ****");
+  assert.equal(maskSecrets("auth_type oauth2.0"), "auth_type oauth2.0", "names of things stay readable");
 });
 
 Deno.test("URL credentials are redacted and registered as secrets", () => {
