@@ -38,7 +38,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 /**
  * Waits until a process (a descendant of `ancestor`, whose command line contains `needle`) leads a
  * process group of at least `members` live processes; returns that group's id and the leader's
- * command line.
+ * command line. Name the verb in `needle` (`"x.py read"`): a pyenv shim briefly gives any run of
+ * a script (its `spec`, say) a group of several processes.
  */
 export function connectorGroup(
   ancestor: number,

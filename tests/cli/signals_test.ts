@@ -47,7 +47,7 @@ for (const [signals, code, config] of cases) {
     await using dir = await tempDir();
     const cli = await startRead(dir.path, config);
     // The connector, its two children and its grandchild, in the connector's own group.
-    const group = await connectorGroup(cli.pid, "source_hang.py", 4);
+    const group = await connectorGroup(cli.pid, "source_hang.py read", 4);
     const configFile = configPathOf(group.args);
     assert.ok(await exists(configFile), "the connector's temp config exists while it runs");
     for (const signal of signals) {

@@ -52,7 +52,7 @@ for (const runtime of ["deno", "node"] as const) {
     Deno.test(`A plain ${runtime} program using the library ends its connector's tree on ${signal} and exits ${code}`, async () => {
       await using dir = await tempDir();
       const child = (await scriptCommand(runtime, dir.path, ["wait", fixture("source_hang.py")])).spawn();
-      const group = await connectorGroup(child.pid, "source_hang.py", 4);
+      const group = await connectorGroup(child.pid, "source_hang.py read", 4);
       const configFile = configPathOf(group.args);
       child.kill(signal);
       const { code: exitCode, stderr } = await child.output();
@@ -65,7 +65,7 @@ for (const runtime of ["deno", "node"] as const) {
   Deno.test(`A plain ${runtime} program that reads an iterator once and drops it exits, and its connector with it`, async () => {
     await using dir = await tempDir();
     const child = (await scriptCommand(runtime, dir.path, ["drop", fixture("source_hang.py")])).spawn();
-    const group = await connectorGroup(child.pid, "source_hang.py", 4);
+    const group = await connectorGroup(child.pid, "source_hang.py read", 4);
     const configFile = configPathOf(group.args);
     const status = await Promise.race([
       child.status,
@@ -84,7 +84,7 @@ for (const runtime of ["deno", "node"] as const) {
     await using dir = await tempDir();
     const child = (await scriptCommand(runtime, dir.path, ["collect", fixture("source_hang.py")])).spawn();
     try {
-      const group = await connectorGroup(child.pid, "source_hang.py", 4);
+      const group = await connectorGroup(child.pid, "source_hang.py read", 4);
       const configFile = configPathOf(group.args);
       // The program is still running (it collects garbage for 30 s); the connector must not be.
       assert.deepEqual(await groupGone(group.pgid), [], "no process of the connector's group is left");
