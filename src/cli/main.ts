@@ -39,11 +39,13 @@ export async function runCli(argv: string[]): Promise<number> {
   const context = new CliContext(rt, interrupt.signal);
   try {
     await buildProgram(context).parseAsync(argv, { from: "user" });
-    return termination.exitCode ?? context.exitCode ?? EXIT.ok;
+    // A command that finished anyway (serve drains on SIGTERM and stops cleanly) keeps its code.
+    return context.exitCode ?? EXIT.ok;
   } catch (error) {
     // Commander has already printed its message (or the help, or the version).
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     rt.writeStderr(formatCliError(error, context));
+    // Stopped by a signal: 130, 143 or 129, as a program killed by it reports.
     return termination.exitCode ?? exitCodeOf(error);
   } finally {
     termination.dispose();
