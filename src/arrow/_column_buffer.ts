@@ -124,15 +124,22 @@ export class ColumnBuffer {
     if (this.layout === Layout.TEXT) this.offsets[row + 1] = this.byteLength;
   }
 
-  /** Appends a string as UTF-8 and ends the row there. */
-  pushText(row: number, text: string): void {
+  /**
+   * Appends a string as UTF-8 and ends the row there. Returns false when the string held lone
+   * surrogates, which UTF-8 cannot carry: each was stored as U+FFFD.
+   */
+  pushText(row: number, text: string): boolean {
     const n = text.length;
     // A UTF-16 code unit never takes more than 3 UTF-8 bytes.
     if (this.byteLength + n * 3 > this.bytes.length) this.reserveBytes(n * 3);
     const bytes = this.bytes;
     let at = this.byteLength;
+    let wellFormed = true;
     if (n > 64) {
-      at += encoder.encodeInto(text, bytes.subarray(at)).written;
+      const written = encoder.encodeInto(text, bytes.subarray(at)).written;
+      at += written;
+      // Pure ASCII writes one byte per unit; only other text can hold a surrogate.
+      if (written !== n) wellFormed = text.isWellFormed();
     } else {
       // Short values: copy ASCII in JavaScript (cheaper than a call into the encoder), hand the
       // rest to the encoder from the first non-ASCII character on.
@@ -143,10 +150,15 @@ export class ColumnBuffer {
         bytes[at + i] = c;
       }
       at += i;
-      if (i < n) at += encoder.encodeInto(text.slice(i), bytes.subarray(at)).written;
+      if (i < n) {
+        const rest = text.slice(i);
+        at += encoder.encodeInto(rest, bytes.subarray(at)).written;
+        wellFormed = rest.isWellFormed();
+      }
     }
     this.byteLength = at;
     this.offsets[row + 1] = at;
+    return wellFormed;
   }
 
   /** The column's Arrow data for its first `rows` rows. */

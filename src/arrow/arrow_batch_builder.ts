@@ -28,10 +28,18 @@
  *   as their text; objects and arrays as JSON text. None of these is a misfit.
  * - `json` (VARCHAR): the JSON text of any value (a string becomes a quoted JSON string).
  *
+ * Text that UTF-8 cannot carry is stored with U+FFFD in its place and noted with
+ * `"change": "TRUNCATED", "reason": "SOURCE_SERIALIZATION_ERROR"` and the value as received: a
+ * lone surrogate (a `\udXXX` escape without its pair; `raw` keeps it, escaped) in a text column,
+ * and bytes that were not UTF-8 in a text or JSON column. Those bytes become U+FFFD when the line
+ * is decoded, so in a line whose text holds U+FFFD every text value holding it is noted (a source
+ * that sends U+FFFD itself, unescaped, gets the same note).
+ *
  * JSON `null` and an absent property are both SQL NULL. Properties present in a record but not in
  * the schema are kept in `_airbyte_meta.extra` (`{"extra": {"<property>": <value>}}`), so no
- * column appears mid-sync. Known limit: integers beyond 2^53 that `JSON.parse` has already rounded
- * arrive rounded; sources should send such values as strings (`airbyte_type: big_integer`).
+ * column appears mid-sync. Integers past 2^53 keep their digits: a record parsed from a line
+ * carries an exact copy of its data (bigints; see `record_notes.ts`), which is what gets stored, and
+ * a misfit's `raw` is written with those digits.
  *
  * @module
  */
@@ -39,6 +47,8 @@ import * as arrow from "apache-arrow";
 import { ColumnBuffer, Layout } from "./_column_buffer.ts";
 import { parseScaledDecimal } from "./_decimal.ts";
 import { parsed, parseDate, parseTime, parseTimestamp } from "./_temporal.ts";
+import { stringifyExact } from "../protocol/exact_json.ts";
+import { notesOf } from "../protocol/record_notes.ts";
 import {
   AIRBYTE_EXTRACTED_AT_COLUMN,
   AIRBYTE_META_COLUMN,
@@ -69,7 +79,7 @@ export interface ArrowBatchBuilderOptions {
 export interface MetaChange {
   field: string;
   change: "NULLED" | "TRUNCATED";
-  reason: "DESTINATION_TYPECAST_ERROR" | "DESTINATION_FIELD_SIZE_LIMITATION";
+  reason: "DESTINATION_TYPECAST_ERROR" | "DESTINATION_FIELD_SIZE_LIMITATION" | "SOURCE_SERIALIZATION_ERROR";
   /** The value as the record carried it. */
   raw: unknown;
 }
@@ -122,8 +132,10 @@ const CONVERSIONS: Record<ColumnKind, [conversion: number, layout: number]> = {
   time_without_timezone: [TIME, Layout.INT64],
 };
 
-// What became of a value.
-const FITS = 0, TRUNCATED = 1, MISFIT = 2, ABSENT = 3;
+// What became of a value. REPLACED: text stored with U+FFFD for what UTF-8 cannot hold (a lone
+// surrogate) or what was not UTF-8 in the first place.
+const FITS = 0, TRUNCATED = 1, MISFIT = 2, ABSENT = 3, REPLACED = 4;
+const REPLACEMENT_CHARACTER = "\uFFFD";
 
 const TWO_POW_32 = 4294967296;
 const TWO_POW_63 = 9223372036854775808;
@@ -150,13 +162,12 @@ export class DataColumn extends ColumnBuffer {
   }
 }
 
-/** JSON text of any value a record may hold; bigints (from in-process connectors) as digits. */
+/**
+ * JSON text of any value a record may hold. Bigints (integers past 2^53, read exactly from the
+ * line or sent by an in-process connector) are written as their digits, a JSON number.
+ */
 function toJsonText(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? "null";
-  } catch {
-    return JSON.stringify(value, (_key, v) => typeof v === "bigint" ? v.toString() : v) ?? "null";
-  }
+  return stringifyExact(value) ?? "null";
 }
 
 /**
@@ -381,6 +392,14 @@ export class ArrowBatchBuilder {
    * Adds one record. `emittedAt` is the record's `emitted_at` (milliseconds since the epoch).
    */
   add(data: Record<string, unknown>, emittedAt: number): void {
+    // A record with integers past 2^53 carries an exact copy of itself (see exact_json.ts).
+    // What the parser noted (rare): exact integers past 2^53, text that was not UTF-8.
+    const notes = notesOf(data);
+    let invalidUtf8 = false;
+    if (notes !== undefined) {
+      data = notes.exact ?? data;
+      invalidUtf8 = notes.replacementCharacters === true;
+    }
     const row = this.#rows;
     if (row === this.#capacity) this.#grow(this.#capacity * 2);
     const call = ++this.#calls;
@@ -418,13 +437,24 @@ export class ArrowBatchBuilder {
       } else {
         switch (c.conversion) {
           case STRING:
-            if (typeof value === "string") c.pushText(row, value);
-            else c.pushText(row, typeof value === "object" ? toJsonText(value) : String(value));
+            if (typeof value === "string") {
+              if (!c.pushText(row, value) || (invalidUtf8 && value.includes(REPLACEMENT_CHARACTER))) {
+                outcome = REPLACED;
+              }
+            } else if (typeof value === "object") {
+              const text = toJsonText(value);
+              c.pushText(row, text);
+              if (invalidUtf8 && text.includes(REPLACEMENT_CHARACTER)) outcome = REPLACED;
+            } else c.pushText(row, String(value));
             break;
-          case JSON_TEXT:
-            // JSON.stringify is native and fast on nested payloads of any size.
-            c.pushText(row, toJsonText(value));
+          case JSON_TEXT: {
+            // JSON.stringify is native and fast on nested payloads of any size. It writes a lone
+            // surrogate as an escape, so only text that was not UTF-8 can lose anything here.
+            const text = toJsonText(value);
+            c.pushText(row, text);
+            if (invalidUtf8 && text.includes(REPLACEMENT_CHARACTER)) outcome = REPLACED;
             break;
+          }
           case INTEGER:
             if (
               typeof value === "number" && Number.isInteger(value) && value >= -TWO_POW_63 &&
@@ -607,6 +637,9 @@ function noteChange(
   if (outcome === TRUNCATED) {
     c.setValid(row);
     list.push({ field: c.property, change: "TRUNCATED", reason: "DESTINATION_FIELD_SIZE_LIMITATION", raw });
+  } else if (outcome === REPLACED) {
+    c.setValid(row);
+    list.push({ field: c.property, change: "TRUNCATED", reason: "SOURCE_SERIALIZATION_ERROR", raw });
   } else {
     c.setNull(row);
     list.push({ field: c.property, change: "NULLED", reason: "DESTINATION_TYPECAST_ERROR", raw });
@@ -614,20 +647,19 @@ function noteChange(
   return list;
 }
 
-/** BIGINT values that are not plain JS numbers: bigints (from in-process connectors). */
+/** BIGINT values that are not plain JS numbers: bigints (exact digits from a line, in-process connectors). */
 function writeBigInt64(c: DataColumn, row: number, value: unknown): number {
   if (typeof value !== "bigint" || BigInt.asIntN(64, value) !== value) return MISFIT;
   c.i64[row] = value;
   return FITS;
 }
 
-/** DOUBLE values that are not JS numbers: the Airbyte Number type's special strings, bigints. */
+/**
+ * DOUBLE values that are not JS numbers: the Airbyte Number type's special strings, and bigints
+ * (rounded to the nearest double, as the same digits read as a number are).
+ */
 function writeOddNumber(c: DataColumn, row: number, value: unknown): number {
-  if (value === "NaN" || value === "Infinity" || value === "-Infinity") {
-    c.f64[row] = Number(value);
-    return FITS;
-  }
-  if (typeof value === "bigint" && BigInt(Number(value)) === value) {
+  if (value === "NaN" || value === "Infinity" || value === "-Infinity" || typeof value === "bigint") {
     c.f64[row] = Number(value);
     return FITS;
   }

@@ -8,15 +8,16 @@
  * reference, and leaves the builder as it was. Taken lines give exactly the rows the general
  * path gives, with one difference: a `json` column (object, array, untyped) holds the source's
  * own JSON text with insignificant whitespace removed, rather than `JSON.stringify` of the parsed
- * value. Both are the same JSON document, and integers past 2^53 keep their digits here.
+ * value. Both are the same JSON document. Integer literals past 2^53 keep their digits on both
+ * paths (here in integer columns and JSON text; there through `exact_json.ts`).
  *
  * Declined: anything but a RECORD message with exactly `type` and `record`; records with keys
  * other than `stream`, `data`, `emitted_at`, `namespace`, or with `data` before `stream`;
  * properties missing from the schema or given twice; values that do not fit their column or lose
  * precision (so `_airbyte_meta.changes` is written in one place only); non-null DECIMAL values; objects,
  * arrays and numbers spelled unlike `String(n)` in text columns;
- * keys, stream names and temporal values written with escapes or non-ASCII; malformed JSON or
- * UTF-8; lines over 1 MiB.
+ * keys, stream names and temporal values written with escapes or non-ASCII; text with lone
+ * surrogates or U+FFFD (noted in `_airbyte_meta` there); malformed JSON or UTF-8; lines over 1 MiB.
  *
  * @module
  */
@@ -309,6 +310,14 @@ function writeValue(b: Uint8Array, i: number, first: number, c: DataColumn, row:
     case Conversion.INTEGER: {
       const end = readNumber(b, i);
       if (end < 0) return FAILED;
+      if (longInteger) {
+        // Past 15 digits a double may round: the digits themselves, exactly (a misfit past
+        // int64 is declined, for the general path to note).
+        const exact = BigInt(latin1(b, i, end));
+        if (BigInt.asIntN(64, exact) !== exact) return FAILED;
+        c.i64[row] = exact;
+        return end;
+      }
       const value = numberRead;
       if (!Number.isInteger(value) || value < -TWO_POW_63 || value >= TWO_POW_63) return FAILED;
       writeInt64(c.u32, row, value);
@@ -440,7 +449,9 @@ function writeString(b: Uint8Array, i: number, c: DataColumn, row: number): numb
     } catch {
       return FAILED;
     }
-    c.pushText(row, text);
+    // Bytes that are not UTF-8 (decoded as U+FFFD) and lone surrogates are stored as U+FFFD
+    // with a note in _airbyte_meta: the general path's job.
+    if (text.includes("\uFFFD") || !c.pushText(row, text)) return FAILED;
     return end + 1;
   }
 }
@@ -579,6 +590,8 @@ function copyValidUtf8(b: Uint8Array, k: number, end: number, bytes: Uint8Array,
       n = 2;
       if (c === 0xe0) low = 0xa0;
       else if (c === 0xed) high = 0x9f; // no surrogates
+      // U+FFFD itself: the general path notes text holding it (it stands for bytes lost).
+      else if (c === 0xef && b[k + 1] === 0xbf && b[k + 2] === 0xbd) return false;
     } else if (c >= 0xf0 && c <= 0xf4) {
       n = 3;
       if (c === 0xf0) low = 0x90;
@@ -598,6 +611,11 @@ function copyValidUtf8(b: Uint8Array, k: number, end: number, bytes: Uint8Array,
 
 /** The value of the number {@linkcode readNumber} read last (a module variable: no allocation). */
 let numberRead = 0;
+/**
+ * The number read last is an integer literal (no fraction, no exponent) of more than 15 digits,
+ * which `numberRead` may hold rounded: an integer column reads its digits exactly instead.
+ */
+let longInteger = false;
 
 /**
  * Reads the JSON number at `i` (strict grammar) into `numberRead`, exactly as `JSON.parse` reads
@@ -638,8 +656,10 @@ function readNumber(b: Uint8Array, i: number): number {
     if (!(c >= 48 && c <= 57)) return FAILED;
     do c = b[++i]; while (c >= 48 && c <= 57);
     numberRead = Number(latin1(b, start, i));
+    longInteger = false;
     return i;
   }
+  longInteger = digits > 15 && fraction === 0;
   if (digits > 15 || fraction > 22) {
     numberRead = Number(latin1(b, start, i));
   } else {

@@ -3,7 +3,8 @@
  * `commands/`, and calls to the public API (`mod.ts`) only.
  *
  * Exit codes: 0 success; 1 the connector said no (check failed, connector failed); 2 bad usage or
- * bad input (flags, config files, streams); 3 install failed; 4 anything else.
+ * bad input (flags, config files, streams); 3 install failed; 4 anything else; 130, 143, 129
+ * stopped by SIGINT, SIGTERM, SIGHUP (the connector's process tree is ended first).
  *
  * @module
  */
@@ -13,6 +14,7 @@ import { CliContext } from "./context.ts";
 import { EXIT, exitCodeOf } from "./exit_codes.ts";
 import { buildProgram } from "./program.ts";
 import { formatCliError } from "./report_error.ts";
+import { listenForTermination } from "./signals.ts";
 
 /**
  * Run the CLI with `argv` (without the program name); resolves to the exit code. Every error is
@@ -26,28 +28,27 @@ import { formatCliError } from "./report_error.ts";
  */
 export async function runCli(argv: string[]): Promise<number> {
   const rt = await getRuntime();
-  // Connectors run in their own process group, so Ctrl-C must be turned into an abort here.
+  // Connectors run in their own process group, so Ctrl-C, SIGTERM and SIGHUP become an abort
+  // here; the notice goes above the live progress display, whose next redraw would wipe it.
   const interrupt = new AbortController();
-  const stopListening = rt.onInterrupt(() => {
-    if (interrupt.signal.aborted) rt.exit(130);
-    // Above the live progress display, whose next redraw would otherwise wipe it.
-    printAboveProgress(
-      "\nInterrupted: stopping the connector (Ctrl-C again to quit at once)...\n",
-      (text) => rt.writeStderr(text),
-    );
-    interrupt.abort(new Error("Interrupted by Ctrl-C."));
-  });
+  const termination = listenForTermination(
+    rt,
+    interrupt,
+    (text) => printAboveProgress(text, (line) => rt.writeStderr(line)),
+  );
   const context = new CliContext(rt, interrupt.signal);
   try {
     await buildProgram(context).parseAsync(argv, { from: "user" });
+    // A command that finished anyway (serve drains on SIGTERM and stops cleanly) keeps its code.
     return context.exitCode ?? EXIT.ok;
   } catch (error) {
     // Commander has already printed its message (or the help, or the version).
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     rt.writeStderr(formatCliError(error, context));
-    return exitCodeOf(error);
+    // Stopped by a signal: 130, 143 or 129, as a program killed by it reports.
+    return termination.exitCode ?? exitCodeOf(error);
   } finally {
-    stopListening();
+    termination.dispose();
   }
 }
 

@@ -87,8 +87,113 @@ export function findConfigIssues(config: unknown, schema: Record<string, unknown
  * ```
  */
 export function assertValidConfig(connector: string, config: unknown, schema: Record<string, unknown>): void {
+  assertJsonConfig(connector, config);
   const issues = findConfigIssues(config, schema);
   if (issues.length) throw new ConfigValidationError(connector, issues);
+}
+
+/**
+ * What in `config` JSON cannot carry, each with its path and what to pass instead: a BigInt, a
+ * function, a symbol, a non-finite number, a structure that refers to itself, and objects other
+ * than plain ones and arrays (a Date, a Map, a class instance). A connector gets its config as a
+ * JSON file, so these would be lost or change on the way, or crash the walk over it.
+ *
+ * @param config The config as given.
+ * @returns The problems; empty when the config is plain JSON data.
+ *
+ * @example A BigInt and a function
+ * ```ts
+ * import { findNonJsonValues } from "./config_validation.ts";
+ * const issues = findNonJsonValues({ count: 10n, onRow: () => {} });
+ * if (issues.map((i) => i.path).join() !== "$.count,$.onRow") throw new Error();
+ * ```
+ */
+export function findNonJsonValues(config: unknown): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const open = new Map<object, string>(); // objects on the current path, and where they are
+  const visit = (value: unknown, path: string): void => {
+    if (issues.length >= 20) return;
+    switch (typeof value) {
+      case "bigint":
+        issues.push({
+          path,
+          message: `is a BigInt, which JSON cannot hold: pass a number, or a string for integers past 2^53.`,
+        });
+        return;
+      case "function":
+        issues.push({
+          path,
+          message:
+            "is a function: a config holds JSON data only (strings, numbers, booleans, null, arrays, objects).",
+        });
+        return;
+      case "symbol":
+        issues.push({ path, message: "is a symbol: a config holds JSON data only." });
+        return;
+      case "number":
+        if (!Number.isFinite(value)) {
+          issues.push({ path, message: `is ${value}, which JSON cannot hold: pass a finite number.` });
+        }
+        return;
+      case "object": {
+        if (value === null) return;
+        const at = open.get(value);
+        if (at !== undefined) {
+          issues.push({
+            path,
+            message: `refers back to ${at} (a circular structure): a config must be plain JSON data.`,
+          });
+          return;
+        }
+        const proto = Object.getPrototypeOf(value);
+        if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
+          const kind = value instanceof Date
+            ? "a Date: pass its text (date.toISOString())."
+            : `a ${
+              proto?.constructor?.name ?? "non-plain object"
+            }: a config holds plain objects and arrays only.`;
+          issues.push({ path, message: `is ${kind}` });
+          return;
+        }
+        open.set(value, path);
+        if (Array.isArray(value)) value.forEach((item, i) => visit(item, `${path}[${i}]`));
+        else for (const [key, item] of Object.entries(value)) visit(item, joinPath(path, key));
+        open.delete(value);
+        return;
+      }
+      default:
+        return; // strings, booleans, undefined (left out of JSON, as an absent field)
+    }
+  };
+  visit(config, "$");
+  return issues;
+}
+
+/**
+ * Throw {@linkcode ConfigValidationError} when `config` holds what JSON cannot carry (see
+ * {@linkcode findNonJsonValues}), or is not an object at all.
+ *
+ * @example
+ * ```ts
+ * import { assertJsonConfig } from "./config_validation.ts";
+ * assertJsonConfig("source-x", { count: 3, nested: { ok: [1, "two", null] } });
+ * ```
+ */
+export function assertJsonConfig(connector: string, config: unknown): void {
+  if (config === null || typeof config !== "object" || Array.isArray(config)) {
+    throw new ConfigValidationError(connector, [
+      {
+        path: "$",
+        message: `is ${Array.isArray(config) ? "an array" : typeof config}: a config is a JSON object.`,
+      },
+    ]);
+  }
+  const issues = findNonJsonValues(config);
+  if (issues.length) throw new ConfigValidationError(connector, issues);
+}
+
+function joinPath(path: string, key: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
 
 function safeDecode(part: string): string {

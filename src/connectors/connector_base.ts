@@ -9,8 +9,8 @@ import { ConnectorCheckFailedError, InvalidArgumentError, ProtocolError } from "
 import type { Executor } from "../executors/executor.ts";
 import { consoleLogger, type Logger } from "../logger.ts";
 import type { AirbyteMessage, ConnectorSpecification } from "../protocol/messages.ts";
-import { registerSecretsFromConfig } from "../secrets.ts";
-import { assertValidConfig } from "./config_validation.ts";
+import { registerSecretsByName, registerSecretsFromConfig } from "../secrets.ts";
+import { assertJsonConfig, assertValidConfig } from "./config_validation.ts";
 import { MessageLoop, type RunOptions } from "./message_loop.ts";
 
 /**
@@ -33,9 +33,6 @@ export interface ConnectorBaseOptions {
   /** Where connector LOG lines and skipped malformed lines go. @default consoleLogger() */
   logger?: Logger;
 }
-
-// Field names that are secret by convention, even when a spec forgets `airbyte_secret`.
-const SECRET_NAME = /(^|_)(password|secret|token|api_?key|private_key|credentials?)($|_)/i;
 
 /**
  * The shared base of {@linkcode Source} and {@linkcode Destination}.
@@ -63,7 +60,10 @@ export abstract class ConnectorBase {
     this.executor = executor;
     this.logger = options.logger ?? consoleLogger();
     this.#configChangeCallback = options.configChangeCallback;
-    if (options.config) this.#config = structuredClone(options.config);
+    if (options.config) {
+      assertJsonConfig(name, options.config); // before structuredClone: a function would be a DataCloneError
+      this.#config = structuredClone(options.config);
+    }
     this.#loop = new MessageLoop(name, executor, {
       logger: this.logger,
       onControl: (message) => this.#applyControl(message),
@@ -99,6 +99,7 @@ export abstract class ConnectorBase {
    * first and nothing changes when it is invalid.
    */
   async setConfig(config: ConnectorConfig, options: { validate?: boolean } = {}): Promise<void> {
+    assertJsonConfig(this.name, config);
     if (options.validate ?? true) await this.validateConfig(config);
     this.#config = structuredClone(config);
     await this.#registerSecrets(this.#config);
@@ -123,6 +124,7 @@ export abstract class ConnectorBase {
   /** Validate `config` (default: the current one) against the spec; throws `ConfigValidationError`. */
   async validateConfig(config?: ConnectorConfig): Promise<void> {
     const target = config ?? this.getConfig();
+    assertJsonConfig(this.name, target);
     const schema = await this.configSpec;
     await this.#registerSecrets(target);
     assertValidConfig(this.name, target, schema);
@@ -136,7 +138,7 @@ export abstract class ConnectorBase {
       schema = undefined; // no spec: fall back to name-based masking below
     }
     registerSecretsFromConfig(config, schema);
-    registerByName(config);
+    registerSecretsByName(config);
   }
 
   /** Run `check`; throws `ConnectorCheckFailedError` with the connector's own message. */
@@ -196,14 +198,5 @@ export abstract class ConnectorBase {
     this.#config = structuredClone(next);
     this.#loop.remember("CONTROL config updated");
     await this.#configChangeCallback?.(structuredClone(next));
-  }
-}
-
-function registerByName(value: unknown): void {
-  if (!value || typeof value !== "object") return;
-  for (const [k, v] of Object.entries(value)) {
-    if (SECRET_NAME.test(k) && (typeof v === "string" || typeof v === "number")) {
-      registerSecretsFromConfig({ [k]: v }, { properties: { [k]: { airbyte_secret: true } } });
-    } else if (v && typeof v === "object") registerByName(v);
   }
 }

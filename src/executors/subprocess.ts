@@ -97,7 +97,20 @@ export class SubprocessExecutor implements Executor {
    * @throws {SubprocessFailedError} when the process exits non-zero or is killed by a signal.
    * @throws {ConnectorInstallError} when the command cannot be started.
    */
-  async *execute(args: string[], options: ExecuteOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
+  execute(args: string[], options: ExecuteOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
+    // Watched: an iteration dropped unfinished (neither read to the end nor returned) ends its
+    // connector once the iterator is garbage-collected.
+    const abandonment: Abandonment = {};
+    const iterator = this.#run(args, options, abandonment);
+    abandoned.register(iterator, abandonment, abandonment);
+    return iterator;
+  }
+
+  async *#run(
+    args: string[],
+    options: ExecuteOptions,
+    abandonment: Abandonment,
+  ): AsyncGenerator<Uint8Array, void, undefined> {
     const { signal } = options;
     signal?.throwIfAborted();
     const rt = this.#runtime ?? await getRuntime();
@@ -114,11 +127,13 @@ export class SubprocessExecutor implements Executor {
         const written = await writeConnectorFiles(rt, options.files);
         filesDir = written.dir;
         fileArgs = written.args;
+        abandonment.files = { rt, dir: filesDir };
       }
       signal?.throwIfAborted();
       const logDir = this.#logDir === false ? undefined : this.#logDir ?? logsDir(rt);
       const child = this.#spawn(rt, [...this.#prefixArgs, ...args, ...fileArgs], options.stdin !== undefined);
       run = new Run(child, KILL_GRACE_MS);
+      abandonment.run = run;
       const logFile = logDir === undefined ? undefined : this.#logPath(rt, logDir, child.pid);
       this.#logFile = logFile;
       run.drainStderr(tail, options.onStderr, logFile ? openLog(rt, logFile) : undefined);
@@ -136,6 +151,7 @@ export class SubprocessExecutor implements Executor {
       if (status.code !== 0) throw this.#failure(verb, status, tail, logFile);
     } finally {
       // Reached on success, failure, abort and when the consumer stops early.
+      abandoned.unregister(abandonment);
       await run?.close();
       await removeConnectorFiles(rt, filesDir);
     }
@@ -190,6 +206,18 @@ export class SubprocessExecutor implements Executor {
   }
 }
 
+/** What a dropped iteration leaves to clean up. */
+interface Abandonment {
+  run?: Run;
+  files?: { rt: Runtime; dir: string };
+}
+
+/** Iterations dropped unfinished and collected: their connector group is killed, temp files removed. */
+const abandoned = new FinalizationRegistry<Abandonment>((left) => {
+  left.run?.abandon();
+  if (left.files) void removeConnectorFiles(left.files.rt, left.files.dir);
+});
+
 /** Open a run's log file, creating its directory; `undefined` if that fails (logging is best effort). */
 async function openLog(rt: Runtime, path: string): Promise<AppendFile | undefined> {
   try {
@@ -241,13 +269,24 @@ class Run {
     });
   }
 
-  /** stdout's chunks as they are read. */
+  /**
+   * stdout's chunks as they are read. While a chunk is out with the consumer (this generator waits
+   * at `yield`), the child does not keep the program alive: a program that drops the iteration
+   * can end, and the runtime then ends the connector's group and removes its temp files.
+   */
   async *stdoutChunks(): AsyncGenerator<Uint8Array, void, undefined> {
     for (;;) {
+      this.#child.ref();
       const { done, value } = await this.#stdout.read();
       if (done) return;
+      this.#child.unref();
       yield value;
     }
+  }
+
+  /** The iteration was dropped unfinished and collected: end the group now, without waiting. */
+  abandon(): void {
+    if (!this.#exited) this.#child.killTree("SIGKILL");
   }
 
   /** Read stderr line by line into `tail`, the callback and the log file, until it ends. */
@@ -357,6 +396,7 @@ class Run {
 
   /** stdout has ended: wait for the exit status and for stderr, and end leftover descendants. */
   async finish(): Promise<ProcessStatus> {
+    this.#child.ref();
     const status = await this.#child.status;
     // Processes the connector left running in its group are orphans now.
     this.#child.killTree("SIGTERM");
@@ -366,6 +406,7 @@ class Run {
 
   /** SIGTERM the group, then SIGKILL it once the leader is gone or the grace period is over. */
   terminate(): Promise<void> {
+    this.#child.ref(); // the program waits for the group to end
     this.#terminating ??= (async () => {
       if (!this.#exited) {
         this.#child.killTree("SIGTERM");

@@ -6,11 +6,13 @@
  * @module
  */
 import { AirbyteError, ConnectorInstallError } from "../errors.ts";
+import { maskSecrets, redactUrlCredentials, registerUrlCredentials } from "../secrets.ts";
 import { getRuntime } from "../runtime/detect.ts";
 import { airbyteHome } from "../runtime/paths.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { ExecuteOptions, Executor } from "./executor.ts";
 import { SubprocessExecutor } from "./subprocess.ts";
+import { assertConnectorName } from "./connector_name.ts";
 
 /** The marker file inside a venv: what was installed there, and when. */
 const MARKER_FILE = ".airbyte-ts.json";
@@ -53,7 +55,10 @@ export interface VenvExecutorOptions {
 
 /** What {@linkcode VenvExecutor} writes to `<venv>/.airbyte-ts.json`. */
 interface InstallMarker {
+  /** The pip URL, URL credentials masked. */
   pipUrl: string;
+  /** SHA-256 of what was installed (pip URL and steps): compared without keeping credentials on disk. */
+  installKey?: string;
   installedAt: string;
 }
 
@@ -99,6 +104,11 @@ export class VenvExecutor implements Executor {
    * @param options The connector, what to install and where; see {@linkcode VenvExecutorOptions}.
    */
   constructor(options: VenvExecutorOptions) {
+    assertConnectorName(options.name);
+    if (options.entrypoint !== undefined) assertConnectorName(options.entrypoint, "entrypoint");
+    // `https://user:TOKEN@host/…` requirements: the token is masked wherever it could show.
+    registerUrlCredentials(options.pipUrl);
+    for (const step of options.installSteps ?? []) for (const arg of step) registerUrlCredentials(arg);
     this.connectorName = options.name;
     this.name = `venv:${options.name}`;
     this.pipUrl = options.pipUrl;
@@ -161,7 +171,7 @@ export class VenvExecutor implements Executor {
           `Cannot run '${this.connectorName}': it is not installed in '${venv}' and installing is turned off.`,
           {
             guidance: "Pass 'install: true' (the default), or install it yourself into that venv.",
-            context: { connector: this.connectorName, pipUrl: this.pipUrl },
+            context: { connector: this.connectorName, pipUrl: this.#shownPipUrl },
           },
         );
       }
@@ -193,7 +203,11 @@ export class VenvExecutor implements Executor {
     } catch {
       return false;
     }
-    if (marker.pipUrl !== this.#installKey || !(await rt.exists(binary))) return false;
+    // Markers written before installKey existed hold the pip URL itself.
+    const same = marker.installKey !== undefined
+      ? marker.installKey === await sha256(this.#installKey)
+      : marker.pipUrl === this.#installKey;
+    if (!same || !(await rt.exists(binary))) return false;
     if (await isLocalProject(rt, this.pipUrl)) return !(await hasFilesNewerThan(rt, this.pipUrl, markerPath));
     return true;
   }
@@ -218,15 +232,24 @@ export class VenvExecutor implements Executor {
     for (const step of this.#steps) await this.#pipInstall(rt, python, step, home);
     if (!(await rt.exists(binary))) {
       throw new ConnectorInstallError(
-        `Cannot run '${this.connectorName}': 'pip install ${this.pipUrl}' worked but installed no '${this.#entrypoint}' command.`,
+        `Cannot run '${this.connectorName}': 'pip install ${this.#shownPipUrl}' worked but installed no '${this.#entrypoint}' command.`,
         {
           guidance: `Pass 'entrypoint' with the name of the package's console script (see '${venv}/bin').`,
-          context: { connector: this.connectorName, pipUrl: this.pipUrl },
+          context: { connector: this.connectorName, pipUrl: this.#shownPipUrl },
         },
       );
     }
-    const marker: InstallMarker = { pipUrl: this.#installKey, installedAt: new Date().toISOString() };
+    const marker: InstallMarker = {
+      pipUrl: this.#shownPipUrl,
+      installKey: await sha256(this.#installKey),
+      installedAt: new Date().toISOString(),
+    };
     await rt.writeTextFile(rt.joinPath(venv, MARKER_FILE), JSON.stringify(marker, null, 2) + "\n");
+  }
+
+  /** The pip URL as messages show it: URL credentials masked. */
+  get #shownPipUrl(): string {
+    return redactUrlCredentials(this.pipUrl);
   }
 
   async #pipInstall(rt: Runtime, python: string, step: string[], home: string): Promise<void> {
@@ -240,7 +263,7 @@ export class VenvExecutor implements Executor {
       const logFile = await saveLog(rt, rt.joinPath(home, "logs"), `${this.connectorName}-pip`, pip);
       throw new ConnectorInstallError(
         `Cannot install '${this.connectorName}': 'pip install ${
-          step.join(" ")
+          redactUrlCredentials(step.join(" "))
         }' failed with exit code ${pip.code}.`,
         {
           guidance:
@@ -249,7 +272,7 @@ export class VenvExecutor implements Executor {
             (logFile ? ` pip's full output is in '${logFile}'.` : ""),
           context: {
             connector: this.connectorName,
-            pipUrl: this.pipUrl,
+            pipUrl: this.#shownPipUrl,
             exitCode: pip.code,
             logTail: tailOf(pip),
             logFile,
@@ -277,10 +300,18 @@ async function runTool(rt: Runtime, command: string, args: string[], connector: 
 }
 
 function tailOf(result: ToolResult): string[] {
-  const lines = `${result.stdout}\n${result.stderr}`.split("\n").map((l) => l.trimEnd()).filter((l) =>
-    l !== ""
-  );
+  const lines = shownOutput(result).split("\n").map((l) => l.trimEnd()).filter((l) => l !== "");
   return lines.slice(-PIP_TAIL_LINES);
+}
+
+/** A tool's output as logs and errors show it: secrets and URL credentials masked. */
+function shownOutput(result: ToolResult): string {
+  return redactUrlCredentials(maskSecrets(`${result.stdout}\n${result.stderr}`));
+}
+
+async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 async function saveLog(
@@ -292,7 +323,7 @@ async function saveLog(
   try {
     await rt.mkdir(dir);
     const path = rt.joinPath(dir, `${label}-${new Date().toISOString().replace(/:/g, "-")}.log`);
-    await rt.writeTextFile(path, `${result.stdout}\n${result.stderr}`, { mode: 0o600 });
+    await rt.writeTextFile(path, shownOutput(result), { mode: 0o600 });
     return path;
   } catch {
     return undefined;

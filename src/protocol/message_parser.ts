@@ -9,6 +9,8 @@
  */
 import { maskSecrets } from "../secrets.ts";
 import { type AirbyteMessage, isAirbyteMessageType, parseAirbyteMessage } from "./messages.ts";
+import { mayHoldInexactIntegers, parseExactJson } from "./exact_json.ts";
+import { noteRecord } from "./record_notes.ts";
 
 /** Why a line is not an Airbyte message. */
 export type ParseFailureReason =
@@ -86,11 +88,29 @@ function recordProblem(record: unknown): string | undefined {
 }
 
 /**
+ * Notes on `record.data` what JSON.parse hid (see record_notes.ts): an exact copy when the line
+ * holds integers past 2^53, and U+FFFD in the text (bytes that were not UTF-8).
+ */
+function noteOddities(line: string, record: Record<string, unknown>): void {
+  if (line.includes("\uFFFD")) noteRecord(record.data as object, { replacementCharacters: true });
+  if (!mayHoldInexactIntegers(line)) return;
+  let exact: unknown;
+  try {
+    exact = (parseExactJson(line) as { record?: { data?: unknown } }).record?.data;
+  } catch {
+    return; // JSON.parse took the line, so this cannot happen; the rounded data is all there is
+  }
+  if (isPlainObject(exact)) noteRecord(record.data as object, { exact });
+}
+
+/**
  * Parse one line of connector output.
  *
  * RECORD messages are validated by hand (object `record`, string `stream`, object `data`,
  * number `emitted_at`); other types with the zod schema (a RECORD carrying `meta` too). The
  * returned message is the `JSON.parse` result itself, so unknown keys and key order survive.
+ * When a RECORD holds integers past 2^53, which `JSON.parse` rounds, an exact copy of its data
+ * rides along for the cache, as does a note when its text held U+FFFD (see `record_notes.ts`).
  *
  * @param line One line, without its line break.
  * @returns `{ ok: true, message }`, or `{ ok: false, reason, detail, excerpt }`.
@@ -122,6 +142,7 @@ export function parseMessageLine(line: string): ParseOutcome {
     const problem = recordProblem(record);
     if (problem !== undefined) return failure("invalid", `Invalid RECORD message: ${problem}`, line);
     if ((record as Record<string, unknown>).meta == null) {
+      noteOddities(line, record as Record<string, unknown>);
       return { ok: true, message: value as AirbyteMessage };
     }
   } else if (!isAirbyteMessageType(type)) {
@@ -133,7 +154,11 @@ export function parseMessageLine(line: string): ParseOutcome {
     );
   }
   const validation = parseAirbyteMessage(value);
-  if (validation.success) return { ok: true, message: validation.message };
+  if (validation.success) {
+    const message = validation.message;
+    if (message.type === "RECORD") noteOddities(line, message.record as Record<string, unknown>);
+    return { ok: true, message };
+  }
   return failure("invalid", `Invalid ${type} message: ${validation.issues}`, line);
 }
 

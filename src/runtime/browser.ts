@@ -60,6 +60,7 @@ export const browserRuntime: Runtime = {
   processAlive: () => true,
   args: () => [],
   exit: () => unsupported("exit the program"),
+  onSignal: () => () => {},
   onInterrupt: () => () => {},
   httpRequest: (address) => Promise.reject(unsupportedError(`open a socket (${describe(address)})`)),
   connect: (address) => Promise.reject(unsupportedError(`open a socket (${describe(address)})`)),

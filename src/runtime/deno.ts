@@ -1,6 +1,7 @@
 /**
  * The {@linkcode Runtime} for Deno. Children are spawned with `detached: true`, so each leads its
- * own process group and `killTree` reaches every descendant with one `Deno.kill(-pid)`. A missing
+ * own process group and `killTree` reaches every descendant with one `Deno.kill(-pid)`; groups
+ * and temp dirs are cleaned up when the process ends, by a signal too (`_exit_guard.ts`). A missing
  * Deno permission becomes a `RuntimeCapabilityError` that names the flag to add.
  *
  * @module
@@ -21,6 +22,7 @@ import type {
   SpawnOptions,
   WriteFileOptions,
 } from "./runtime.ts";
+import { ExitGuard } from "./_exit_guard.ts";
 
 type PermissionFlag =
   | "--allow-run"
@@ -74,20 +76,16 @@ function killGroup(pid: number, signal: Deno.Signal): void {
   }
 }
 
-/** Process groups still running, ended if this process exits first (e.g. `Deno.exit()`). */
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-
-function trackGroup(pid: number, status: Promise<unknown>): void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    globalThis.addEventListener("unload", () => {
-      for (const group of liveGroups) killGroup(group, "SIGKILL");
-    });
-  }
-  liveGroups.add(pid);
-  status.finally(() => liveGroups.delete(pid));
-}
+/** Ends connector process groups and removes temp dirs when this process ends, however it ends. */
+const guard = new ExitGuard({
+  addSignalListener: (signal, listener) => Deno.addSignalListener(signal, listener),
+  removeSignalListener: (signal, listener) => Deno.removeSignalListener(signal, listener),
+  othersListen: () => false, // Deno cannot tell; programs take signals over with onSignal
+  onExit: (fn) => globalThis.addEventListener("unload", fn),
+  killGroup,
+  removeSync: (path) => Deno.removeSync(path, { recursive: true }),
+  exit: (code) => Deno.exit(code),
+});
 
 function toStatus(status: Deno.CommandStatus): ProcessStatus {
   return status.signal ? { code: null, signal: status.signal } : { code: status.code, signal: null };
@@ -106,7 +104,7 @@ function spawn(command: string, args: string[], options: SpawnOptions = {}): Chi
     }).spawn());
   const pid = child.pid;
   const status = child.status.then(toStatus);
-  trackGroup(pid, status);
+  guard.trackGroup(pid, status);
   return {
     pid,
     stdout: child.stdout,
@@ -114,6 +112,9 @@ function spawn(command: string, args: string[], options: SpawnOptions = {}): Chi
     stdin: options.stdin ? child.stdin : undefined,
     status,
     killTree: (signal = "SIGTERM") => killGroup(pid, signal),
+    // Deno's unref covers the status and the stdout/stderr reads.
+    unref: () => child.unref(),
+    ref: () => child.ref(),
   };
 }
 
@@ -373,9 +374,14 @@ export const denoRuntime: Runtime = {
       } catch (error) {
         if (!(error instanceof Deno.errors.NotFound)) throw error;
       }
+      guard.removed(path);
     }),
   makeTempDir: (prefix) =>
-    withPermission("--allow-write", "create a temporary directory", () => Deno.makeTempDir({ prefix })),
+    withPermission("--allow-write", "create a temporary directory", async () => {
+      const dir = await Deno.makeTempDir({ prefix });
+      guard.trackTempDir(dir); // removed at exit if the caller cannot (a signal, Deno.exit)
+      return dir;
+    }),
   env: (name) =>
     withPermission("--allow-env", `read environment variable '${name}'`, () => Deno.env.get(name)),
   homeDir: () =>
@@ -415,15 +421,11 @@ export const denoRuntime: Runtime = {
   },
   args: () => [...Deno.args],
   exit: (code) => Deno.exit(code),
-  onInterrupt: (handler) => {
-    Deno.addSignalListener("SIGINT", handler);
-    return () => Deno.removeSignalListener("SIGINT", handler);
-  },
+  onSignal: (handler) => guard.onSignal(handler),
+  onInterrupt: (handler) => guard.onSignal(handler, ["SIGINT"]),
+  // Through the guard too: a program that drains on SIGTERM (airbyte-ts serve) is not ended for it.
+  onTerminate: (handler) => guard.onSignal(handler, ["SIGTERM"]),
   httpRequest,
   connect,
-  onTerminate: (handler) => {
-    Deno.addSignalListener("SIGTERM", handler);
-    return () => Deno.removeSignalListener("SIGTERM", handler);
-  },
   serveHttp,
 };

@@ -2,7 +2,8 @@
  * The {@linkcode Runtime} for Node (20.16+). Built-in modules are loaded with
  * `process.getBuiltinModule`, never a static `node:` import, so this file loads in any runtime
  * and only touches Node when used. Children are spawned `detached` (each leads its own process
- * group) and `killTree` signals the whole group with `process.kill(-pid)`. Node streams are
+ * group) and `killTree` signals the whole group with `process.kill(-pid)`; groups and temp dirs
+ * are cleaned up when the process ends, by a signal too (`_exit_guard.ts`). Node streams are
  * handed out as web streams.
  *
  * @module
@@ -31,6 +32,7 @@ import type {
   SpawnOptions,
   WriteFileOptions,
 } from "./runtime.ts";
+import { ExitGuard, type TerminationSignal } from "./_exit_guard.ts";
 
 interface NodeProcess {
   getBuiltinModule(id: string): unknown;
@@ -44,8 +46,9 @@ interface NodeProcess {
   once(event: "exit", listener: () => void): unknown;
   argv: string[];
   exit(code: number): never;
-  on(event: "SIGINT" | "SIGTERM", listener: () => void): unknown;
-  off(event: "SIGINT" | "SIGTERM", listener: () => void): unknown;
+  on(event: TerminationSignal, listener: () => void): unknown;
+  off(event: TerminationSignal, listener: () => void): unknown;
+  listenerCount(event: TerminationSignal): number;
 }
 
 function nodeProcess(): NodeProcess {
@@ -105,20 +108,20 @@ function notFound(command: string, cause?: unknown): Error {
   return error;
 }
 
-/** Process groups still running, ended if this process exits first (e.g. `process.exit()`). */
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
+/** Ends connector process groups and removes temp dirs when this process ends, however it ends. */
+const guard = new ExitGuard({
+  addSignalListener: (signal, listener) => void nodeProcess().on(signal, listener),
+  removeSignalListener: (signal, listener) => void nodeProcess().off(signal, listener),
+  // The guard's own listener is one of them; a program's own listener means it handles the signal.
+  othersListen: (signal) => nodeProcess().listenerCount(signal) > 1,
+  onExit: (fn) => void nodeProcess().once("exit", fn),
+  killGroup,
+  removeSync: (path) => builtins.fs.rmSync(path, { recursive: true, force: true }),
+  exit: (code) => nodeProcess().exit(code),
+});
 
-function trackGroup(pid: number, status: Promise<unknown>): void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    nodeProcess().once("exit", () => {
-      for (const group of liveGroups) killGroup(group, "SIGKILL");
-    });
-  }
-  liveGroups.add(pid);
-  status.finally(() => liveGroups.delete(pid));
-}
+/** Something with Node's `ref`/`unref` (a child process, a pipe). */
+type Refable = { ref?(): void; unref?(): void } | null | undefined;
 
 function spawn(command: string, args: string[], options: SpawnOptions = {}): ChildProcess {
   const { Readable, Writable } = builtins.stream;
@@ -143,7 +146,14 @@ function spawn(command: string, args: string[], options: SpawnOptions = {}): Chi
   const status = new Promise<ProcessStatus>((resolve) => {
     child.once("exit", (code, signal) => resolve({ code: signal ? null : code, signal: signal ?? null }));
   });
-  trackGroup(pid, status);
+  guard.trackGroup(pid, status);
+  // The child and its pipes keep the event loop alive, or none of them do.
+  const handles: Refable[] = [
+    child,
+    child.stdout as Refable,
+    child.stderr as Refable,
+    child.stdin as Refable,
+  ];
   return {
     pid,
     stdout: Readable.toWeb(child.stdout!) as ReadableStream<Uint8Array>,
@@ -151,6 +161,8 @@ function spawn(command: string, args: string[], options: SpawnOptions = {}): Chi
     stdin: child.stdin ? (Writable.toWeb(child.stdin) as WritableStream<Uint8Array>) : undefined,
     status,
     killTree: (signal = "SIGTERM") => killGroup(pid, signal),
+    unref: () => handles.forEach((h) => h?.unref?.()),
+    ref: () => handles.forEach((h) => h?.ref?.()),
   };
 }
 
@@ -357,8 +369,15 @@ export const nodeRuntime: Runtime = {
   mkdir: async (path) => {
     await builtins.fsPromises.mkdir(path, { recursive: true });
   },
-  remove: (path) => builtins.fsPromises.rm(path, { recursive: true, force: true }),
-  makeTempDir: (prefix) => builtins.fsPromises.mkdtemp(builtins.path.join(builtins.os.tmpdir(), prefix)),
+  remove: async (path) => {
+    await builtins.fsPromises.rm(path, { recursive: true, force: true });
+    guard.removed(path);
+  },
+  makeTempDir: async (prefix) => {
+    const dir = await builtins.fsPromises.mkdtemp(builtins.path.join(builtins.os.tmpdir(), prefix));
+    guard.trackTempDir(dir); // removed at exit if the caller cannot (a signal, process.exit)
+    return dir;
+  },
   env: (name) => nodeProcess().env[name],
   homeDir: () => builtins.os.homedir(),
   cwd: () => nodeProcess().cwd(),
@@ -382,15 +401,11 @@ export const nodeRuntime: Runtime = {
   },
   args: () => nodeProcess().argv.slice(2),
   exit: (code) => nodeProcess().exit(code),
-  onInterrupt: (handler) => {
-    nodeProcess().on("SIGINT", handler);
-    return () => void nodeProcess().off("SIGINT", handler);
-  },
+  onSignal: (handler) => guard.onSignal(handler),
+  onInterrupt: (handler) => guard.onSignal(handler, ["SIGINT"]),
+  // Through the guard too: a program that drains on SIGTERM (airbyte-ts serve) is not ended for it.
+  onTerminate: (handler) => guard.onSignal(handler, ["SIGTERM"]),
   httpRequest,
   connect,
-  onTerminate: (handler) => {
-    nodeProcess().on("SIGTERM", handler);
-    return () => void nodeProcess().off("SIGTERM", handler);
-  },
   serveHttp,
 };

@@ -5,6 +5,9 @@
  *
  * @module
  */
+import type { TerminationSignal } from "./_exit_guard.ts";
+
+export type { TerminationSignal };
 
 /** How a spawned process ended. */
 export interface ProcessStatus {
@@ -33,6 +36,13 @@ export interface ChildProcess {
   readonly status: Promise<ProcessStatus>;
   /** Signal the whole process group (the child and every descendant). Never throws. */
   killTree(signal?: "SIGTERM" | "SIGKILL" | "SIGINT"): void;
+  /**
+   * Let this process end while the child runs and nobody reads from it (a dropped iterator): the
+   * child no longer keeps the event loop alive, and is ended with the process. Undo with `ref`.
+   */
+  unref(): void;
+  /** Keep this process alive for the child again (the default). */
+  ref(): void;
 }
 
 /** Options for writing a file. */
@@ -177,10 +187,18 @@ export interface Runtime {
   /** End the program with `code`. */
   exit(code: number): never;
   /**
-   * Call `handler` on Ctrl-C (SIGINT) instead of dying at once, so a CLI can abort cleanly:
-   * connectors run in their own process group and would not see the terminal's signal.
-   * Returns a function that removes the handler.
+   * Call `handler` on SIGINT (Ctrl-C), SIGTERM (`kill`, `timeout`, `docker stop`) and SIGHUP (the
+   * terminal closed) instead of dying at once, so that a program can stop its connectors and
+   * exit with 130, 143 or 129 itself. Connectors run in their own process groups and do not get
+   * the terminal's signals. Returns a function that removes the handler.
+   *
+   * Without a handler, the adapter still guards the program: while connector processes or
+   * temp config dirs exist, such a signal ends the connectors' process groups (SIGTERM, a grace
+   * period, SIGKILL) and removes the dirs before the process exits with 128 + the signal number.
+   * In Node, a program's own `process.on(signal)` listener takes precedence over that.
    */
+  onSignal(handler: (signal: TerminationSignal) => void): () => void;
+  /** {@linkcode Runtime.onSignal} for SIGINT alone. Returns a function that removes the handler. */
   onInterrupt(handler: () => void): () => void;
   /**
    * Send one HTTP/1.1 request over a unix socket or TCP (a local service such as the Docker

@@ -18,8 +18,8 @@ import { Source } from "./source.ts";
  * ```
  */
 export interface GetSourceOptions extends ExecutorChoice, ConnectorBaseOptions {
-  /** Streams to select. @default none selected; pass `"*"` for all */
-  streams?: string[] | "*";
+  /** Streams to select: names, one name, or `"*"` for all. @default none selected */
+  streams?: string | string[];
   /** Validate `config` against the connector's spec now. @default true when a config is given */
   validate?: boolean;
 }

@@ -22,7 +22,7 @@ export interface ReadOptions {
   /** The cache to read into. @default getDefaultCache() */
   cache?: Cache;
   /** Streams to read; overrides the source's selection. @default the selection */
-  streams?: string[] | "*";
+  streams?: string | string[];
   /** How records land in existing tables. @default "auto" */
   writeStrategy?: WriteStrategy;
   /** Ignore stored state and read everything. `replace` implies it. @default false */

@@ -11,6 +11,8 @@ import { resolveWriteStrategy, type WriteStrategy } from "../cache/write_strateg
 import type { ConfiguredAirbyteCatalog } from "../protocol/catalog.ts";
 import type { AirbyteStream } from "../protocol/messages.ts";
 import { buildConfiguredCatalog, cursorOf, primaryKeyOf } from "./configured_catalog.ts";
+import { InvalidArgumentError } from "../errors.ts";
+import { normalizeName } from "../arrow/column_names.ts";
 
 /** The user's choices a read plan applies. */
 export interface ReadPlanChoices {
@@ -25,7 +27,8 @@ export interface ReadPlanChoices {
 
 /**
  * Plan a read of `streams`. A stream written with `replace` is read in full: its table holds
- * exactly one read's rows.
+ * exactly one read's rows. A primary key or cursor field the stream's schema lacks is refused
+ * here, before the connector reads anything.
  *
  * @param streams The discovered streams to read.
  * @param choices Key overrides, write strategy, full refresh.
@@ -48,6 +51,7 @@ export function planRead(
   const plans = streams.map((stream): StreamPlan => {
     const primaryKey = primaryKeyOf(stream, choices.primaryKeys);
     const cursor = cursorOf(stream, choices.cursorKeys);
+    assertKeysInSchema(stream, primaryKey, cursor);
     const strategy = resolveWriteStrategy(choices.writeStrategy ?? "auto", primaryKey, cursor, stream.name);
     return { stream, strategy, primaryKey, cursor };
   });
@@ -58,4 +62,34 @@ export function planRead(
     }
   }
   return { plans, catalog };
+}
+
+/**
+ * A primary key or cursor field that the stream's schema does not declare has no column to
+ * match on: fail now, before the read, not at the first commit after reading everything.
+ * Names match as columns do (normalized); a schema that declares no properties is not checked.
+ */
+function assertKeysInSchema(stream: AirbyteStream, primaryKey: string[][], cursor: string[]): void {
+  const properties = Object.keys(
+    (stream.json_schema as { properties?: object } | undefined)?.properties ?? {},
+  );
+  if (properties.length === 0) return;
+  const columns = new Set(properties.map(normalizeName));
+  const missing = (field: string | undefined) => field !== undefined && !columns.has(normalizeName(field));
+  const badKeys = primaryKey.filter((path) => missing(path[0])).map((path) => path.join("."));
+  const badCursor = missing(cursor[0]) ? cursor.join(".") : undefined;
+  if (!badKeys.length && badCursor === undefined) return;
+  const what = [
+    ...(badKeys.length ? [`primary key ${badKeys.map((k) => `'${k}'`).join(", ")}`] : []),
+    ...(badCursor !== undefined ? [`cursor field '${badCursor}'`] : []),
+  ].join(" and ");
+  const shown = properties.slice(0, 20).map((p) => `'${p}'`).join(", ") +
+    (properties.length > 20 ? ", …" : "");
+  throw new InvalidArgumentError(
+    `Cannot read stream '${stream.name}': its ${what} is not a field of the stream's schema.`,
+    {
+      guidance: `Pick fields the stream has (${shown}) with source.setPrimaryKey() / source.setCursorKey().`,
+      context: { stream: stream.name },
+    },
+  );
 }

@@ -61,10 +61,10 @@ export class Source extends ConnectorBase {
   constructor(
     name: string,
     executor: Executor,
-    options: ConnectorBaseOptions & { streams?: string[] | "*" } = {},
+    options: ConnectorBaseOptions & { streams?: string | string[] } = {},
   ) {
     super(name, executor, options);
-    if (options.streams) this.#selected = options.streams === "*" ? "*" : [...options.streams];
+    if (options.streams !== undefined) this.#selected = streamChoice(options.streams);
   }
 
   /** Run `discover` (once; the catalog is kept) and return the connector's catalog. */
@@ -94,11 +94,11 @@ export class Source extends ConnectorBase {
   }
 
   /**
-   * Select streams to read. Unknown names raise `StreamNotFoundError` (at once when the catalog is
-   * known, else at the next discover or read).
+   * Select streams to read: names, one name, or `"*"` for all. Unknown names raise
+   * `StreamNotFoundError` (at once when the catalog is known, else at the next discover or read).
    */
-  selectStreams(streams: string[] | "*"): void {
-    this.#selected = streams === "*" ? "*" : [...streams];
+  selectStreams(streams: string | string[]): void {
+    this.#selected = streamChoice(streams);
     if (this.#catalog) this.#checkSelection();
   }
 
@@ -133,7 +133,7 @@ export class Source extends ConnectorBase {
    * `await source.discover()` first (read and getRecords do that for you).
    */
   getConfiguredCatalog(
-    options: { streams?: string[] | "*"; forceFullRefresh?: boolean } & Partial<CatalogChoices> = {},
+    options: { streams?: string | string[]; forceFullRefresh?: boolean } & Partial<CatalogChoices> = {},
   ): ConfiguredAirbyteCatalog {
     if (!this.#catalog) {
       throw new InvalidArgumentError(`Cannot configure a catalog for '${this.name}' before discovery.`, {
@@ -150,9 +150,9 @@ export class Source extends ConnectorBase {
   }
 
   /** Resolve a stream choice (default: the selection) to catalog entries, checking every name. */
-  resolveStreams(streams?: string[] | "*"): AirbyteStream[] {
+  resolveStreams(streams?: string | string[]): AirbyteStream[] {
     const catalog = this.#catalog!;
-    const wanted = streams ?? this.#selected;
+    const wanted = streams === undefined ? this.#selected : streamChoice(streams);
     if (wanted === "*") return catalog.streams;
     if (wanted.length === 0) throw new NoStreamsSelectedError(this.name);
     const byName = new Map(catalog.streams.map((s) => [s.name, s]));
@@ -254,6 +254,22 @@ export class Source extends ConnectorBase {
   read(options: ReadOptions = {}): Promise<ReadResult> {
     return readIntoCache(this, options);
   }
+}
+
+/**
+ * A stream choice as given (`"*"`, one name, or names) as the selection keeps it. A single name
+ * is one stream, as in PyAirbyte (`streams="users"`); never a list of its letters.
+ */
+function streamChoice(streams: unknown): string[] | "*" {
+  if (streams === "*") return "*";
+  const names = typeof streams === "string" ? [streams] : streams;
+  if (!Array.isArray(names) || names.some((n) => typeof n !== "string" || n === "")) {
+    throw new InvalidArgumentError(`Cannot select streams ${JSON.stringify(streams) ?? String(streams)}.`, {
+      guidance:
+        'Pass stream names as an array of strings (["users", "purchases"]), one name, or "*" for all.',
+    });
+  }
+  return [...names];
 }
 
 function normalizeKey(key: string | string[] | string[][]): string[][] {

@@ -350,7 +350,8 @@ Deno.test("ArrowBatchBuilder writes JSON text as JSON.stringify does", () => {
   builder.add({ j: { big: 10n ** 20n } }, 0); // an in-process connector may send a bigint
   const rows = db.rows(`SELECT j FROM ${load(builder.finish())} ORDER BY rowid`);
   values.forEach((value, i) => assert.equal(rows[i].j, JSON.stringify(value)));
-  assert.equal(rows[values.length].j, '{"big":"100000000000000000000"}');
+  // Its digits as a JSON number, as the source's own text keeps them on the fast path.
+  assert.equal(rows[values.length].j, '{"big":100000000000000000000}');
 });
 
 Deno.test("ArrowBatchBuilder takes numbers at the edges of each numeric type", () => {

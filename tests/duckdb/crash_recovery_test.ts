@@ -1,7 +1,11 @@
-// Reads killed with SIGKILL at random moments: every time, a new process finds data and state in
-// agreement, and a rerun completes. Real connector (the counter fixture), real DuckDB-WASM file.
+// Reads killed with SIGKILL at moments chosen from their own progress: during start-up, and once
+// the read has reported a given number of records (every record past 5,500 means a checkpoint has
+// committed: a STATE comes every 500 records and commits once 5,000 rows are staged, before the
+// next record is taken). Every time, a new process finds data and state in agreement, and a rerun
+// completes. No wall-clock luck: on a slow machine the kills land at the same points of the read.
+// Real connector (the counter fixture), real DuckDB-WASM file.
 import assert from "node:assert/strict";
-import { fixture, ROOT, sleep, tempDir } from "../_support.ts";
+import { fixture, ROOT, tempDir } from "../_support.ts";
 
 const TOTAL = 600_000;
 
@@ -9,8 +13,10 @@ function childScript(mod: string, path: string, counter: string, strategy: strin
   return `import { DuckDBCache, getSource } from "${mod}";
 const source = await getSource("source-counter", { localExecutable: "${counter}", config: { count: ${TOTAL}, state_every: 500 } });
 const cache = new DuckDBCache({ path: ${JSON.stringify(path)} });
-console.log("reading");
-await source.read({ cache, streams: ["numbers"], progress: "none", checkpointRows: 5000, writeStrategy: "${strategy}" });
+console.log(JSON.stringify({ records: -1 }));
+// Progress events (every 100 ms at most) tell the test how far the read got.
+const progress = (e) => { if (e.kind === "progress") console.log(JSON.stringify({ records: e.totalRecords })); };
+await source.read({ cache, streams: ["numbers"], progress, checkpointRows: 5000, writeStrategy: "${strategy}" });
 await cache.close();
 console.log("done");`;
 }
@@ -44,8 +50,32 @@ async function verify(script: string) {
   return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
 }
 
-/** Kill `rounds` reads at random moments, check agreement after each, then finish the read. */
-async function crashRounds(strategy: string, rounds: number) {
+/** Resolves with the first progress line whose record count reaches `records` (-1: start-up), or at the end. */
+async function progressReaches(stdout: ReadableStream<Uint8Array>, records: number): Promise<boolean> {
+  const reader = stdout.pipeThrough(new TextDecoderStream() as TransformStream<Uint8Array, string>)
+    .getReader();
+  let pending = "";
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return false;
+      pending += value;
+      const lines = pending.split("\n");
+      pending = lines.pop()!;
+      for (const line of lines) {
+        if (line.startsWith("{") && JSON.parse(line).records >= records) return true;
+      }
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/**
+ * Kill one read per kill point (records reported by the read; -1 is during start-up, before any
+ * record), check agreement after each, then finish the read.
+ */
+async function crashRounds(strategy: string, killPoints: number[]) {
   await using dir = await tempDir();
   const mod = `${ROOT}/mod.ts`;
   const path = `${dir.path}/crash.duckdb`;
@@ -54,20 +84,20 @@ async function crashRounds(strategy: string, rounds: number) {
   await Deno.writeTextFile(read, childScript(mod, path, fixture("source_counter.py"), strategy));
   await Deno.writeTextFile(check, verifyScript(mod, path));
   let progressed = 0;
-  for (let round = 0; round < rounds; round++) {
-    const child = await runDeno(read);
-    // Random moments across start-up, ingestion and commits.
-    await sleep(1000 + Math.floor(Math.random() * 4000));
-    let killed = true;
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      killed = false; // the process had ended already: it must have ended well
+  let cursor = 0;
+  for (const [round, killAt] of killPoints.entries()) {
+    const child = runDeno(read);
+    const reached = await progressReaches(child.stdout, killAt);
+    let killed = reached;
+    if (reached) {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        killed = false; // the process had ended already: it must have ended well
+      }
     }
-    const out = await child.output();
-    if (!killed) {
-      assert.equal(out.code, 0, `round ${round}: the read failed:\n${new TextDecoder().decode(out.stderr)}`);
-    }
+    const [status, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
+    if (!killed) assert.equal(status.code, 0, `round ${round}: the read failed:\n${stderr}`);
     const seen = await verify(check);
     assert.equal(
       seen.rows,
@@ -76,22 +106,29 @@ async function crashRounds(strategy: string, rounds: number) {
     );
     assert.equal(seen.distinct, seen.rows, `round ${round}: duplicates`);
     assert.equal(seen.max, seen.cursor, `round ${round}: max id vs cursor`);
-    if (seen.cursor > 0) progressed++;
+    // Past 5,500 records a checkpoint has committed before the kill.
+    if (killAt > 5_500) {
+      assert.ok(
+        seen.cursor > cursor,
+        `round ${round}: killed after ${killAt} records, yet nothing new committed`,
+      );
+    }
+    if (seen.cursor > cursor) progressed++;
+    cursor = seen.cursor;
   }
   assert.ok(progressed > 0, "at least one killed read committed something");
-  const final = await runDeno(read);
-  const out = await final.output();
+  const out = await runDeno(read).output();
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
   const seen = await verify(check);
   assert.deepEqual(seen, { cursor: TOTAL, rows: TOTAL, distinct: TOTAL, max: TOTAL });
 }
 
-Deno.test("a read killed with SIGKILL at random moments leaves data and state in agreement", async () => {
-  await crashRounds("merge", 6);
+Deno.test("a read killed with SIGKILL during start-up and after 6k-120k records leaves data and state in agreement", async () => {
+  await crashRounds("merge", [-1, 6_000, 30_000, 0, 120_000, 12_000]);
 });
 
 // Once the table exists, appended rows go straight into it (no staging table) and must commit
 // only with their state.
-Deno.test("an append read killed with SIGKILL at random moments leaves data and state in agreement", async () => {
-  await crashRounds("append", 5);
+Deno.test("an append read killed with SIGKILL during start-up and after 6k-120k records leaves data and state in agreement", async () => {
+  await crashRounds("append", [-1, 6_000, 60_000, 0, 120_000]);
 });

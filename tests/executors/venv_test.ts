@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { splitLines } from "../../src/protocol/line_splitter.ts";
-import { ConnectorInstallError } from "../../src/errors.ts";
+import { ConnectorInstallError, InvalidArgumentError } from "../../src/errors.ts";
+import { getSource } from "../../mod.ts";
 import { VenvExecutor } from "../../src/executors/venv.ts";
 import { denoRuntime } from "../../src/runtime/deno.ts";
 
@@ -148,6 +149,61 @@ Deno.test("VenvExecutor with install: false refuses to install a missing connect
       /it is not installed in '.*source-missing' and installing is turned off/,
     );
     assert.equal(await denoRuntime.exists(`${home}/venvs/source-missing`), false);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("VenvExecutor refuses connector names that would leave the venv or logs directory", async () => {
+  const home = await Deno.makeTempDir();
+  try {
+    for (const name of ["../../escaped-venv", "a/b", "..", ".hidden", "a\\b", "x..y", "", "source faker"]) {
+      assert.throws(
+        () => new VenvExecutor({ name, pipUrl: tinyConnector, home, runtime: denoRuntime }),
+        (e: InvalidArgumentError) => {
+          assert.ok(e instanceof InvalidArgumentError, String(e));
+          assert.match(e.message, /no path separators, no '\.\.'/);
+          return true;
+        },
+        name,
+      );
+    }
+    assert.throws(
+      () => new VenvExecutor({ name: "ok", entrypoint: "../../bin/sh", pipUrl: tinyConnector, home }),
+      InvalidArgumentError,
+    );
+    // Through getSource too, before anything is installed or created.
+    await assert.rejects(
+      getSource("../../escaped-venv", { pipUrl: tinyConnector, install: false }),
+      InvalidArgumentError,
+    );
+    assert.deepEqual([...Deno.readDirSync(home)], []);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("VenvExecutor keeps the credentials of a pip URL out of its install error, its log and its marker", async () => {
+  const home = await Deno.makeTempDir();
+  try {
+    const url = "https://deploy:pypi-TOKEN-ABC123@127.0.0.1:9/simple/pkg-1.0.tar.gz";
+    const executor = new VenvExecutor({
+      name: "source-private-zz",
+      pipUrl: url,
+      // No retries: the address refuses at once.
+      installSteps: [["--retries", "0", "--timeout", "2", url]],
+      home,
+      runtime: denoRuntime,
+    });
+    const error = await executor.ensureInstalled().catch((e) => e);
+    assert.ok(error instanceof ConnectorInstallError, String(error));
+    assert.match(error.message, /deploy:\*\*\*\*@127\.0\.0\.1/);
+    const shown = [
+      error.message,
+      JSON.stringify(error.context),
+      await Deno.readTextFile(String(error.context.logFile)),
+    ];
+    for (const text of shown) assert.ok(!text.includes("TOKEN-ABC123"), text);
   } finally {
     await Deno.remove(home, { recursive: true });
   }

@@ -6,6 +6,7 @@
  */
 import { CliInputError } from "../cli_input_error.ts";
 import type { CliContext } from "../context.ts";
+import { jsonSyntaxErrorPlace } from "./json_syntax.ts";
 
 /**
  * Read the JSON object in the file `path` that `flag` named, and remember that it is
@@ -30,9 +31,12 @@ export async function readConfigFile(
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (error) {
+  } catch {
+    // Never JSON.parse's message: it quotes the text at the error, often the secret itself.
     throw new CliInputError(
-      `Cannot parse the ${flag} file '${path}' as JSON: ${(error as Error).message}.`,
+      `Cannot parse the ${flag} file '${path}' as JSON: ${
+        jsonSyntaxErrorPlace(text)
+      } (the text there is not shown: it may hold a secret).`,
     );
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
