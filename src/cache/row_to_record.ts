@@ -1,7 +1,9 @@
 // Cached rows back into Airbyte records: original property names, JSON documents parsed, dates and
 // timestamps as ISO text, and values that were nulled as misfits restored from `_airbyte_meta`.
+// Integers past 2^53 stay exact (bigints; `stringifyExact` writes their digits).
 import { ident } from "./sql_quote.ts";
 import type { ColumnSpec } from "../arrow/stream_columns.ts";
+import { mayHoldInexactIntegers, parseExactJson } from "../protocol/exact_json.ts";
 
 /** SELECT expressions that make each column easy to turn back into JSON. */
 export function recordSelectList(columns: ColumnSpec[]): string {
@@ -35,9 +37,14 @@ export function rowToRecord(row: Record<string, unknown>, columns: ColumnSpec[])
         data[c.property] = typeof v === "string" ? safeParse(v) : v;
         break;
       case "integer":
-        data[c.property] = typeof v === "bigint" ? Number(v) : v;
+        data[c.property] = typeof v === "bigint" && isSafe(v) ? Number(v) : v;
         break;
-      case "big_integer":
+      case "big_integer": {
+        // DECIMAL(38,0) as text: a bigint when a double cannot hold it exactly.
+        const n = Number(v);
+        data[c.property] = Number.isSafeInteger(n) || !/^-?\d+$/.test(String(v)) ? n : BigInt(String(v));
+        break;
+      }
       case "decimal":
         data[c.property] = Number(v);
         break;
@@ -62,8 +69,12 @@ export function rowToRecord(row: Record<string, unknown>, columns: ColumnSpec[])
 
 function safeParse(text: string): unknown {
   try {
-    return JSON.parse(text);
+    return mayHoldInexactIntegers(text) ? parseExactJson(text) : JSON.parse(text);
   } catch {
     return text;
   }
+}
+
+function isSafe(v: bigint): boolean {
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER);
 }

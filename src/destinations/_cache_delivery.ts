@@ -7,6 +7,7 @@ import type { ProgressTracker } from "../progress/progress_tracker.ts";
 import type { AirbyteStateMessage } from "../protocol/messages.ts";
 import type { StateProvider } from "../state/state_provider.ts";
 import type { CheckpointLedger } from "./checkpoint_ledger.ts";
+import { stringifyExact } from "../protocol/exact_json.ts";
 
 /** A planned stream and the cache table it is delivered from. */
 export interface DeliveryStream extends StreamPlan {
@@ -63,7 +64,8 @@ export async function* cacheDeliveryLines(input: CacheDeliveryInput): AsyncGener
     for await (const page of cache.recordPages(target, { after, pageRows })) {
       let bytes = 0;
       for (const record of page.records) {
-        const line = JSON.stringify({ type: "RECORD", record });
+        // BIGINT values past 2^53 come back as bigints: written as their exact digits.
+        const line = stringifyExact({ type: "RECORD", record })!;
         bytes += line.length;
         yield line;
       }

@@ -3,6 +3,8 @@
 import type { ProgressTracker } from "../progress/progress_tracker.ts";
 import type { AirbyteMessage, AirbyteStateMessage } from "../protocol/messages.ts";
 import type { CheckpointLedger } from "./checkpoint_ledger.ts";
+import { stringifyExact } from "../protocol/exact_json.ts";
+import { notesOf } from "../protocol/record_notes.ts";
 import { streamStatusLine } from "./_cache_delivery.ts";
 
 const COUNT_EVERY = 1_000;
@@ -30,7 +32,7 @@ export async function* passThroughLines(
       perStream.set(stream, perStream.get(stream)! + 1);
       pending.set(stream, (pending.get(stream) ?? 0) + 1);
       if (total % COUNT_EVERY === 0) report();
-      yield JSON.stringify(msg);
+      yield recordLine(msg);
     } else if (msg.type === "STATE") {
       report();
       const state = msg.state as AirbyteStateMessage;
@@ -52,4 +54,11 @@ export async function* passThroughLines(
     if (!completed.has(s)) yield streamStatusLine(s, "COMPLETE");
     tracker.finishStream(s);
   }
+}
+
+/** A RECORD as a line, with the exact digits of integers past 2^53 that JSON.parse rounded. */
+function recordLine(msg: AirbyteMessage & { type: "RECORD" }): string {
+  const exact = notesOf(msg.record.data as object)?.exact;
+  if (!exact) return JSON.stringify(msg);
+  return stringifyExact({ ...msg, record: { ...msg.record, data: exact } })!;
 }

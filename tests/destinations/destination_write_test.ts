@@ -5,12 +5,13 @@ import {
   ConnectorFailedError,
   DuckDBCache,
   getDestination,
+  getSource,
   InvalidArgumentError,
   memoryLogger,
   StateWriterBase,
   StaticInputState,
 } from "../../mod.ts";
-import { counter, DESTINATION_JSONL_PIP, faker, jsonlLines, tempDir } from "../_support.ts";
+import { counter, DESTINATION_JSONL_PIP, faker, jsonlLines, ROOT, tempDir } from "../_support.ts";
 
 function jsonl(config: Record<string, unknown>, logger = memoryLogger()) {
   return getDestination("destination-jsonl", { pipUrl: DESTINATION_JSONL_PIP, config, logger });
@@ -225,4 +226,43 @@ Deno.test("Destination.write keeps confirmed state in a custom provider/writer p
   assert.equal(second.processedRecords, 10, "the second write starts from the pair's confirmed state");
   const ids = (await jsonlLines(`${dir.path}/out/numbers.jsonl`)).map((r) => r.id);
   assert.equal(new Set(ids).size, 30);
+});
+
+Deno.test("Destination.write delivers integers past 2^53 with every digit, through a cache and straight through", async () => {
+  await using dir = await tempDir();
+  const lines = `${dir.path}/lines.jsonl`;
+  const ids = ["1101234567890123456", "1101234567890123457", "9223372036854775807"];
+  await Deno.writeTextFile(
+    lines,
+    ids.map((id, i) =>
+      `{"type":"RECORD","record":{"stream":"items","data":{"id":${id},"payload":{"n":${id}},"k":${i}},"emitted_at":1}}\n`
+    ).join(""),
+  );
+  const source = () =>
+    getSource("source-lines", {
+      localExecutable: `${ROOT}/tests/fixtures/connectors/source_lines.py`,
+      config: {
+        path: lines,
+        schema: {
+          type: "object",
+          properties: { id: { type: "integer" }, payload: { type: "object" }, k: { type: "integer" } },
+        },
+        primary_key: [["k"]],
+      },
+      streams: ["items"],
+    });
+  const raw = (file: string) => Deno.readTextFile(file);
+  // Through a cache: BIGINT ids come back from DuckDB as bigints and go out as their digits.
+  await using cache = new DuckDBCache({ path: `${dir.path}/cache.duckdb` });
+  await (await jsonl({ path: `${dir.path}/cached` })).write(await source(), { cache, progress: "none" });
+  const cached = await raw(`${dir.path}/cached/items.jsonl`);
+  for (const id of ids) assert.ok(cached.includes(`"n":${id}`), `payload ${id} in ${cached}`);
+  assert.ok(cached.includes(`"id":${ids[0]}`) && cached.includes(`"id":${ids[1]}`), cached);
+  // Straight through: the exact digits JSON.parse rounded are what the destination gets.
+  await (await jsonl({ path: `${dir.path}/straight` })).write(await source(), {
+    cache: false,
+    progress: "none",
+  });
+  const straight = await raw(`${dir.path}/straight/items.jsonl`);
+  for (const id of ids) assert.ok(straight.includes(`"id":${id}`), `id ${id} in ${straight}`);
 });
