@@ -303,4 +303,51 @@ export const runtimeCases: RuntimeCase[] = [
       }
     },
   },
+  {
+    name: "stat and ranged read streams",
+    async run(rt) {
+      const dir = await rt.makeTempDir("airbyte-ts-rt-range-");
+      try {
+        const path = rt.joinPath(dir, "bytes.txt");
+        await rt.writeTextFile(path, "0123456789");
+        const info = await rt.stat(path);
+        assert.equal(info?.size, 10);
+        assert.ok((info?.mtimeMs ?? 0) > 0);
+        assert.equal(await rt.stat(rt.joinPath(dir, "missing")), undefined);
+        assert.equal(await text(await rt.openReadStream(path, { start: 3, end: 7 })), "3456");
+        assert.equal(await text(await rt.openReadStream(path, { start: 8, end: 8 })), "");
+        assert.equal(await text(await rt.openReadStream(path)), "0123456789");
+      } finally {
+        await rt.remove(dir);
+      }
+    },
+  },
+  {
+    name: "serve answers requests through a web handler, streams bodies and closes",
+    async run(rt) {
+      const server = await rt.serve(async (request) => {
+        const url = new URL(request.url);
+        if (url.pathname === "/boom") throw new Error("boom");
+        const body = request.method === "POST" ? await request.text() : url.searchParams.get("q");
+        return new Response(`${request.method} ${url.pathname} ${body}`, {
+          headers: { "x-test": "yes", "content-type": "text/plain" },
+        });
+      });
+      try {
+        assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+        const got = await fetch(`${server.url}a?q=1`);
+        assert.equal(got.headers.get("x-test"), "yes");
+        assert.equal(await got.text(), "GET /a 1");
+        const posted = await fetch(`${server.url}b`, { method: "POST", body: "hello" });
+        assert.equal(await posted.text(), "POST /b hello");
+        const failed = await fetch(`${server.url}boom`);
+        assert.equal(failed.status, 500);
+        await failed.body?.cancel();
+        await assert.rejects(rt.serve(() => new Response(), { port: server.port }));
+      } finally {
+        await server.close();
+      }
+      await assert.rejects(fetch(server.url));
+    },
+  },
 ];
