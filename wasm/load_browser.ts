@@ -196,6 +196,77 @@ class BrowserEngine extends BrowserConnection implements DuckDBEngine {
 }
 
 /**
+ * A database to open read-only in the page: a URL (read with HTTP range requests, so only the
+ * blocks a query touches are fetched; its WAL is fetched from the same URL plus `.wal`) or a
+ * `File`/`Blob` the user picked or dropped (read by the browser, no server involved), with its
+ * WAL file if the user gave one. A WAL is replayed in memory.
+ */
+export type ReadOnlyDatabase =
+  | { url: string | URL }
+  | { file: Blob; wal?: Blob };
+
+/**
+ * Open a DuckDB database file read-only in a Worker, from a URL or a local file.
+ *
+ * DuckDB asks for the WAL (`<url>.wal`) at open: a URL that answers 404 counts as no WAL. A WAL
+ * left by a writer that did not close cleanly is replayed in memory (nothing is written back).
+ *
+ * @param database Where the bytes come from (see {@linkcode ReadOnlyDatabase}).
+ * @param bundles Where the worker scripts and `.wasm` files are served; by default `./duckdb/`
+ *   next to the page.
+ * @returns An engine whose `query` runs SQL on the database; writes fail. Close it to stop the worker.
+ *
+ * @example
+ * ```ts ignore
+ * import { browserBundlesAt, openBrowserReadOnly } from "./load_browser.ts";
+ * const engine = await openBrowserReadOnly({ url: "/cache.duckdb" }, browserBundlesAt("/duckdb/"));
+ * console.log((await engine.query("SELECT count(*) FROM users")).toArray());
+ * await engine.close();
+ * ```
+ */
+export async function openBrowserReadOnly(
+  database: ReadOnlyDatabase,
+  bundles?: BrowserBundles,
+): Promise<DuckDBEngine> {
+  const bundle = await duckdb.selectBundle(bundles ?? browserBundlesAt(new URL("./duckdb/", location.href)));
+  const { worker, revoke } = startWorker(bundle.mainWorker!);
+  const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
+  try {
+    await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
+    revoke();
+    let path: string;
+    if ("url" in database) {
+      path = new URL(database.url, location.href).href;
+    } else {
+      path = "preview.duckdb";
+      await db.registerFileHandle(path, database.file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
+      if (database.wal) {
+        await db.registerFileHandle(`${path}.wal`, database.wal, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
+      }
+    }
+    // duckdb-wasm 1.32 downloads http(s) files whole unless told otherwise (forceFullHTTPReads
+    // defaults on): range requests only, and a server that cannot answer them is an error.
+    await db.open({
+      path: ":memory:",
+      filesystem: { forceFullHTTPReads: false, allowFullHTTPReads: false, reliableHeadRequests: true },
+    });
+    const conn = await db.connect();
+    // The database is attached to an in-memory one, so temporary tables (a sort order, say) work.
+    await conn.query(`ATTACH '${path.replaceAll("'", "''")}' AS ${READ_ONLY_ALIAS} (READ_ONLY)`);
+    await conn.query(`USE ${READ_ONLY_ALIAS}; ${ENGINE_SETUP_SQL}`);
+    return new BrowserEngine(db, conn, null, worker);
+  } catch (error) {
+    revoke();
+    await db.terminate().catch(() => {});
+    worker.terminate();
+    throw error;
+  }
+}
+
+/** The catalog name of a database opened by {@linkcode openBrowserReadOnly} (`cache.main.users`). */
+export const READ_ONLY_ALIAS = "cache";
+
+/**
  * Open DuckDB-WASM in a Worker on `":memory:"` or an OPFS path.
  *
  * @param path `":memory:"` or `"opfs://<name>"`.
