@@ -51,6 +51,8 @@ export interface PreviewServer extends AsyncDisposable {
   readonly port: number;
   /** The cache file it shows (as given, made absolute), if any. */
   readonly cachePath?: string;
+  /** Bytes of the cache file (and its WAL) sent so far, and in how many responses. */
+  readonly served: { cacheBytes: number; cacheResponses: number };
   /** Stop serving and remove the page files built for it. */
   close(): Promise<void>;
 }
@@ -122,12 +124,17 @@ async function cacheStatus(runtime: Runtime, cachePath: string | undefined): Pro
 }
 
 /** A file answered as a whole or by the one byte range asked for (what DuckDB-WASM's reads need). */
-async function serveFile(runtime: Runtime, request: Request, path: string, type: string): Promise<Response> {
+async function serveFile(
+  runtime: Runtime,
+  request: Request,
+  path: string,
+  served: PreviewServer["served"],
+): Promise<Response> {
   const info = await runtime.stat(path);
   // An empty WAL is no WAL: DuckDB-WASM takes a 404 as "no such file".
   if (!info || (info.size === 0 && path.endsWith(".wal"))) return new Response("not found", { status: 404 });
   const headers = new Headers({
-    "content-type": type,
+    "content-type": "application/octet-stream",
     "accept-ranges": "bytes",
     "cache-control": "no-store",
     "last-modified": new Date(info.mtimeMs).toUTCString(),
@@ -142,6 +149,8 @@ async function serveFile(runtime: Runtime, request: Request, path: string, type:
   if (range) headers.set("content-range", `bytes ${start}-${end - 1}/${info.size}`);
   const status = range ? 206 : 200;
   if (request.method === "HEAD") return new Response(null, { status, headers });
+  served.cacheBytes += end - start;
+  served.cacheResponses++;
   return new Response(await runtime.openReadStream(path, { start, end }), { status, headers });
 }
 
@@ -157,13 +166,17 @@ async function serveStatic(runtime: Runtime, path: string, cacheControl = "no-ca
   });
 }
 
-function handler(runtime: Runtime, assets: PageAssets, cachePath: string | undefined) {
+function handler(
+  runtime: Runtime,
+  assets: PageAssets,
+  cachePath: string | undefined,
+  served: PreviewServer["served"],
+) {
   return async (request: Request): Promise<Response> => {
     if (request.method !== "GET" && request.method !== "HEAD") {
       return new Response("method not allowed", { status: 405, headers: { allow: "GET, HEAD" } });
     }
     const path = new URL(request.url).pathname;
-    if ((globalThis as any).__PV_DEBUG) console.log("[srv]", request.method, path, request.headers.get("range"));
     if (path === "/" || path === "/index.html") return serveStatic(runtime, `${assets.dir}/index.html`);
     const page = path.slice(1);
     if ((PAGE_FILES as readonly string[]).includes(page)) return serveStatic(runtime, `${assets.dir}/${page}`);
@@ -175,10 +188,10 @@ function handler(runtime: Runtime, assets: PageAssets, cachePath: string | undef
       return Response.json(await cacheStatus(runtime, cachePath), { headers: { "cache-control": "no-store" } });
     }
     if (cachePath !== undefined && path === "/cache.duckdb") {
-      return serveFile(runtime, request, cachePath, "application/octet-stream");
+      return serveFile(runtime, request, cachePath, served);
     }
     if (cachePath !== undefined && path === "/cache.duckdb.wal") {
-      return serveFile(runtime, request, `${cachePath}.wal`, "application/octet-stream");
+      return serveFile(runtime, request, `${cachePath}.wal`, served);
     }
     if (path === "/favicon.ico") return new Response(null, { status: 204 });
     return new Response("not found", { status: 404 });
@@ -216,9 +229,10 @@ export async function startPreviewServer(options: PreviewServerOptions = {}): Pr
   const runtime = await getRuntime();
   const cachePath = options.cachePath === undefined ? undefined : absolutePath(runtime, options.cachePath);
   const assets = await pageAssets(runtime);
+  const served = { cacheBytes: 0, cacheResponses: 0 };
   let http;
   try {
-    http = await runtime.serve(handler(runtime, assets, cachePath), {
+    http = await runtime.serve(handler(runtime, assets, cachePath, served), {
       hostname: options.hostname ?? "127.0.0.1",
       port: options.port ?? 0,
     });
@@ -239,5 +253,5 @@ export async function startPreviewServer(options: PreviewServerOptions = {}): Pr
       await assets.dispose();
     }
   };
-  return { url: http.url, port: http.port, cachePath, close, [Symbol.asyncDispose]: close };
+  return { url: http.url, port: http.port, cachePath, served, close, [Symbol.asyncDispose]: close };
 }

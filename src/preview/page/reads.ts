@@ -1,1 +1,1 @@
-console.log("reads")
+import "./style.css"; console.log("reads");
