@@ -197,7 +197,11 @@ export class Grid {
         const classes = `td${isNumeric(column.type) ? " num" : ""}${value === null ? " null" : ""}${
           selectedRow && this.#selected?.col === c ? " selected" : ""
         }`;
-        const text = cells ? (value === null ? "null" : escapeHtml(value.length > 300 ? `${value.slice(0, 300)}…` : value)) : "";
+        const text = !cells || value === undefined
+          ? ""
+          : value === null
+          ? "null"
+          : escapeHtml(value.length > 300 ? `${value.slice(0, 300)}…` : value);
         html.push(`<div class="${classes}" role="gridcell" data-col="${c}" style="width:${this.#widths[c]}px">${text}</div>`);
       });
       html.push("</div>");

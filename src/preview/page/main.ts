@@ -16,7 +16,7 @@ const shell = new Shell(document.getElementById("app")!);
 const bundles = browserBundlesAt(new URL("duckdb/", location.href));
 const STEPS = ["Start DuckDB-WASM", "Open the cache read-only", "Read streams and state"];
 let current: PreviewDb | null = null;
-let watch = 0;
+let watch: ReturnType<typeof setInterval> | undefined;
 
 const fileInput = h("input", {
   type: "file",
