@@ -175,7 +175,6 @@ async function boot(): Promise<void> {
   }
   if (!status.served) {
     shell.setTitle("No cache opened", "Drop a .duckdb file here, or pick one");
-    document.body.dataset.state = "empty";
     shell.message({
       kind: "welcome",
       title: "Drop a .duckdb cache on this page",
@@ -183,6 +182,7 @@ async function boot(): Promise<void> {
         "Drop its .wal file with it to include commits not yet checkpointed.",
       actions: [{ label: "Open a file…", run: () => fileInput.click(), primary: true }],
     });
+    document.body.dataset.state = "empty";
     return;
   }
   const name = status.name!;
