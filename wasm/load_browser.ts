@@ -241,7 +241,12 @@ export async function openBrowserReadOnly(
       path = "preview.duckdb";
       await db.registerFileHandle(path, database.file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
       if (database.wal) {
-        await db.registerFileHandle(`${path}.wal`, database.wal, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
+        await db.registerFileHandle(
+          `${path}.wal`,
+          database.wal,
+          duckdb.DuckDBDataProtocol.BROWSER_FILEREADER,
+          true,
+        );
       }
     }
     // duckdb-wasm 1.32 downloads http(s) files whole unless told otherwise (forceFullHTTPReads

@@ -46,7 +46,10 @@ export function cacheLockPath(cachePath: string): string {
  * Deno.removeSync(dir, { recursive: true });
  * ```
  */
-export async function readCacheLock(runtime: Runtime, cachePath: string): Promise<CacheLockHolder | undefined> {
+export async function readCacheLock(
+  runtime: Runtime,
+  cachePath: string,
+): Promise<CacheLockHolder | undefined> {
   let text: string;
   try {
     text = await runtime.readTextFile(cacheLockPath(cachePath));

@@ -98,9 +98,15 @@ function contentType(path: string): string {
 }
 
 /** DuckDB's main header holds the magic bytes "DUCK" at offset 8. */
-async function fileFormat(runtime: Runtime, path: string, size: number): Promise<"duckdb" | "other" | "empty"> {
+async function fileFormat(
+  runtime: Runtime,
+  path: string,
+  size: number,
+): Promise<"duckdb" | "other" | "empty"> {
   if (size < 12) return "empty";
-  const head = new Uint8Array(await new Response(await runtime.openReadStream(path, { start: 0, end: 12 })).arrayBuffer());
+  const head = new Uint8Array(
+    await new Response(await runtime.openReadStream(path, { start: 0, end: 12 })).arrayBuffer(),
+  );
   return new TextDecoder().decode(head.subarray(8, 12)) === "DUCK" ? "duckdb" : "other";
 }
 
@@ -179,13 +185,17 @@ function handler(
     const path = new URL(request.url).pathname;
     if (path === "/" || path === "/index.html") return serveStatic(runtime, `${assets.dir}/index.html`);
     const page = path.slice(1);
-    if ((PAGE_FILES as readonly string[]).includes(page)) return serveStatic(runtime, `${assets.dir}/${page}`);
+    if ((PAGE_FILES as readonly string[]).includes(page)) {
+      return serveStatic(runtime, `${assets.dir}/${page}`);
+    }
     if (/^\/assets\/[\w.-]+$/.test(path)) return serveStatic(runtime, `${assets.dir}${path}`);
     if (path.startsWith("/duckdb/") && DUCKDB_FILES.has(path.slice(8))) {
       return serveStatic(runtime, `${assets.duckdbDir}${path.slice(8)}`, "max-age=3600");
     }
     if (path === "/api/cache") {
-      return Response.json(await cacheStatus(runtime, cachePath), { headers: { "cache-control": "no-store" } });
+      return Response.json(await cacheStatus(runtime, cachePath), {
+        headers: { "cache-control": "no-store" },
+      });
     }
     if (cachePath !== undefined && path === "/cache.duckdb") {
       return serveFile(runtime, request, cachePath, served);

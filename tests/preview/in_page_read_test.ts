@@ -29,8 +29,13 @@ Deno.test({
     assert.equal(await page.evaluate(() => document.body.dataset.readRecords), "6000");
     assert.ok(progress.length > 0 && progress.some((n) => n < 6000), `progress seen: ${progress.join(",")}`);
     const rows = () =>
-      page.$$eval(".nav-item[data-stream]", (items) =>
-        Object.fromEntries(items.map((i) => [(i as HTMLElement).dataset.stream, (i as HTMLElement).dataset.rows])));
+      page.$$eval(
+        ".nav-item[data-stream]",
+        (items) =>
+          Object.fromEntries(
+            items.map((i) => [(i as HTMLElement).dataset.stream, (i as HTMLElement).dataset.rows]),
+          ),
+      );
     assert.deepEqual(await rows(), { customers: "3000", orders: "3000" });
 
     await page.evaluate(() => location.hash = "#/stream/orders/misfits");
@@ -42,12 +47,17 @@ Deno.test({
 
     await page.reload();
     assert.equal(await settled(page), "ready", session.log.join("\n"));
-    assert.equal(await page.evaluate(() => document.body.dataset.restored), "true", "shown from OPFS, not read again");
+    assert.equal(
+      await page.evaluate(() => document.body.dataset.restored),
+      "true",
+      "shown from OPFS, not read again",
+    );
     assert.deepEqual(await rows(), { customers: "3000", orders: "3000" });
     await page.evaluate(() => location.hash = "#/state");
     await page.waitForSelector(".state-card");
     assert.deepEqual(
-      (await page.$$eval(".state-card", (cards) => cards.map((c) => (c as HTMLElement).dataset.subject))).sort(),
+      (await page.$$eval(".state-card", (cards) => cards.map((c) => (c as HTMLElement).dataset.subject)))
+        .sort(),
       ["customers", "orders"],
     );
   },

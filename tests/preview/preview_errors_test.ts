@@ -24,7 +24,10 @@ async function pageMessage(session: PageSession): Promise<{ kind: string; title:
   }));
 }
 
-async function showsMessage(cachePath: string, screenshot: string): Promise<{ kind: string; title: string; detail: string }> {
+async function showsMessage(
+  cachePath: string,
+  screenshot: string,
+): Promise<{ kind: string; title: string; detail: string }> {
   await using server = await startPreviewServer({ cachePath });
   await using session = await openBrowser();
   await session.page.goto(server.url);
@@ -89,7 +92,12 @@ Deno.test({
     await using dir = await tempDir("airbyte-ts-preview-locked-");
     const path = `${dir.path}/busy.duckdb`;
     await smallCache(path);
-    const lock = { pid: 424242, hostname: "writer-host", startedAt: "2026-11-29T08:00:00.000Z", mode: "write" };
+    const lock = {
+      pid: 424242,
+      hostname: "writer-host",
+      startedAt: "2026-11-29T08:00:00.000Z",
+      mode: "write",
+    };
     await Deno.writeTextFile(`${path}.lock`, JSON.stringify(lock));
     await using server = await startPreviewServer({ cachePath: path });
     await using session = await openBrowser();
@@ -101,10 +109,18 @@ Deno.test({
     assert.match(message.detail, /process 424242 on writer-host/i);
     await session.page.screenshot({ path: `${dir.path}/locked.png` });
     await Deno.remove(`${path}.lock`);
-    await session.page.waitForFunction(() => document.body.dataset.state === "ready", undefined, { timeout: 120_000 });
-    assert.deepEqual(await session.page.$$eval(".nav-item[data-stream]", (e) => e.map((i) => (i as HTMLElement).dataset.rows)), [
-      "50",
-    ]);
+    await session.page.waitForFunction(() => document.body.dataset.state === "ready", undefined, {
+      timeout: 120_000,
+    });
+    assert.deepEqual(
+      await session.page.$$eval(
+        ".nav-item[data-stream]",
+        (e) => e.map((i) => (i as HTMLElement).dataset.rows),
+      ),
+      [
+        "50",
+      ],
+    );
   },
 });
 
@@ -117,7 +133,10 @@ Deno.test({
     await smallCache(path, 10);
     // A writer that commits and dies without closing: its last commit is only in the WAL.
     const writer = new URL("./_crashing_writer.ts", import.meta.url).pathname;
-    const out = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", writer, path], stderr: "piped" })
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", writer, path],
+      stderr: "piped",
+    })
       .output();
     assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
     assert.ok((await Deno.stat(`${path}.wal`)).size > 0, "the writer left a WAL");
@@ -127,7 +146,10 @@ Deno.test({
     await session.page.goto(server.url);
     assert.equal(await settled(session.page), "ready", session.log.join("\n"));
     assert.deepEqual(
-      await session.page.$$eval(".nav-item[data-stream]", (e) => e.map((i) => (i as HTMLElement).dataset.rows)),
+      await session.page.$$eval(
+        ".nav-item[data-stream]",
+        (e) => e.map((i) => (i as HTMLElement).dataset.rows),
+      ),
       ["15"],
     );
     assert.match(await session.page.textContent(".db-detail") ?? "", /WAL .* replayed/);
@@ -149,8 +171,13 @@ Deno.test({
     assert.equal(await settled(page), "empty");
     assert.equal(await pageMessage(session).then((m) => m.kind), "welcome");
     await page.setInputFiles("input[type=file]", path);
-    await page.waitForFunction(() => document.body.dataset.state === "ready", undefined, { timeout: 120_000 });
-    assert.deepEqual(await page.$$eval(".nav-item[data-stream]", (e) => e.map((i) => (i as HTMLElement).dataset.rows)), ["123"]);
+    await page.waitForFunction(() => document.body.dataset.state === "ready", undefined, {
+      timeout: 120_000,
+    });
+    assert.deepEqual(
+      await page.$$eval(".nav-item[data-stream]", (e) => e.map((i) => (i as HTMLElement).dataset.rows)),
+      ["123"],
+    );
     assert.match(await page.textContent(".db-detail") ?? "", /local file/);
     assert.equal(server.served.cacheBytes, 0, "the file never went through the server");
     const photo = `${dir.path}/photo.duckdb`;

@@ -26,10 +26,12 @@ async function syncFaker(path: string): Promise<Expected> {
       }));
       streams.push({ stream: t.stream, rows, columns });
     }
-    const state = (await cache.sql("SELECT state_json FROM _airbyte_state ORDER BY state_key")).toArray().map((r) => {
-      const json = String(r.state_json);
-      return { stream: JSON.parse(json).stream.stream_descriptor.name as string, json };
-    });
+    const state = (await cache.sql("SELECT state_json FROM _airbyte_state ORDER BY state_key")).toArray().map(
+      (r) => {
+        const json = String(r.state_json);
+        return { stream: JSON.parse(json).stream.stream_descriptor.name as string, json };
+      },
+    );
     return { streams, state };
   } finally {
     await cache.close();
@@ -71,11 +73,19 @@ Deno.test({
     assert.equal(await settled(page), "ready", fail("the page did not open the cache"));
 
     await t.step("the sidebar lists every stream with its row count", async () => {
-      const shown = await page.$$eval(".nav-item[data-stream]", (items) =>
-        items.map((i) => ({ stream: (i as HTMLElement).dataset.stream!, rows: Number((i as HTMLElement).dataset.rows) })));
+      const shown = await page.$$eval(
+        ".nav-item[data-stream]",
+        (items) =>
+          items.map((i) => ({
+            stream: (i as HTMLElement).dataset.stream!,
+            rows: Number((i as HTMLElement).dataset.rows),
+          })),
+      );
       assert.deepEqual(
         shown.sort((a, b) => a.stream.localeCompare(b.stream)),
-        expected.streams.map((s) => ({ stream: s.stream, rows: s.rows })).sort((a, b) => a.stream.localeCompare(b.stream)),
+        expected.streams.map((s) => ({ stream: s.stream, rows: s.rows })).sort((a, b) =>
+          a.stream.localeCompare(b.stream)
+        ),
       );
     });
 
@@ -84,7 +94,10 @@ Deno.test({
       const users = expected.streams.find((s) => s.stream === "users")!;
       const status = await page.textContent(".grid-status");
       assert.match(status ?? "", new RegExp(`of ${users.rows.toLocaleString("en-US")}$`));
-      const headers = await page.$$eval(".grid-header .th-name", (els) => els.map((e) => e.firstChild!.textContent));
+      const headers = await page.$$eval(
+        ".grid-header .th-name",
+        (els) => els.map((e) => e.firstChild!.textContent),
+      );
       assert.deepEqual(headers, users.columns.map((c) => c.name));
       await shot("records");
       if (Deno.env.get("AIRBYTE_TS_UPDATE_DOCS_SCREENSHOT") === "1") {
@@ -96,8 +109,14 @@ Deno.test({
       for (const stream of expected.streams) {
         await go(`#/stream/${stream.stream}/columns`);
         await page.waitForSelector(`.content[data-view=columns] tr[data-column]`);
-        const shown = await page.$$eval("tr[data-column]", (rows) =>
-          rows.map((r) => ({ name: (r as HTMLElement).dataset.column!, type: r.querySelector(".type-pill")!.textContent! })));
+        const shown = await page.$$eval(
+          "tr[data-column]",
+          (rows) =>
+            rows.map((r) => ({
+              name: (r as HTMLElement).dataset.column!,
+              type: r.querySelector(".type-pill")!.textContent!,
+            })),
+        );
         assert.deepEqual(shown, stream.columns, stream.stream);
       }
       await shot("columns");
@@ -106,8 +125,14 @@ Deno.test({
     await t.step("the state view shows every stored state message", async () => {
       await go(`#/state`);
       await page.waitForSelector(".state-card");
-      const cards = await page.$$eval(".state-card", (cards) =>
-        cards.map((c) => ({ subject: (c as HTMLElement).dataset.subject!, body: c.querySelector("pre.json")!.textContent! })));
+      const cards = await page.$$eval(
+        ".state-card",
+        (cards) =>
+          cards.map((c) => ({
+            subject: (c as HTMLElement).dataset.subject!,
+            body: c.querySelector("pre.json")!.textContent!,
+          })),
+      );
       assert.deepEqual(cards.map((c) => c.subject).sort(), expected.state.map((s) => s.stream).sort());
       for (const card of cards) {
         const stored = expected.state.find((s) => s.stream === card.subject)!;
@@ -119,9 +144,14 @@ Deno.test({
     await t.step("sorting by a column orders the grid as SQL does, both ways", async () => {
       await go(`#/stream/users/records`);
       await page.waitForSelector(".grid[data-loaded=true]");
-      const ageCol = expected.streams.find((s) => s.stream === "users")!.columns.findIndex((c) => c.name === "age");
+      const ageCol = expected.streams.find((s) => s.stream === "users")!.columns.findIndex((c) =>
+        c.name === "age"
+      );
       const firstIds = async () =>
-        await page.$$eval(".grid-body .tr", (rows) => rows.slice(0, 5).map((r) => r.querySelectorAll(".td")[1].textContent));
+        await page.$$eval(
+          ".grid-body .tr",
+          (rows) => rows.slice(0, 5).map((r) => r.querySelectorAll(".td")[1].textContent),
+        );
       for (const direction of ["asc", "desc"]) {
         await page.click(`.th[data-col="${ageCol}"] .th-name`);
         await page.waitForSelector(`.grid[data-sort="age:${direction}"][data-loaded=true]`);
@@ -145,7 +175,10 @@ Deno.test({
       });
       const lastShown = await page.$$eval(".grid-body .tr", (rows) => {
         const last = rows[rows.length - 1];
-        return { n: last.querySelector(".rownum")!.textContent, id: last.querySelectorAll(".td")[1].textContent };
+        return {
+          n: last.querySelector(".rownum")!.textContent,
+          id: last.querySelectorAll(".td")[1].textContent,
+        };
       });
       const want = await cacheQuery(
         path,
@@ -187,7 +220,10 @@ Deno.test({
 
     await t.step("the SQL box shows a query's rows, and DuckDB's error for a bad one", async () => {
       await go(`#/sql`);
-      await page.fill(".sql-editor", "SELECT gender, count(*) AS n FROM users GROUP BY ALL ORDER BY n DESC, gender");
+      await page.fill(
+        ".sql-editor",
+        "SELECT gender, count(*) AS n FROM users GROUP BY ALL ORDER BY n DESC, gender",
+      );
       await page.click(".sql-actions button.primary");
       await page.waitForSelector(".sql[data-state=done]");
       const want = await cacheQuery(path, "SELECT count(DISTINCT gender) AS n FROM users");
@@ -202,23 +238,31 @@ Deno.test({
       await shot("sql-error");
     });
 
-    await t.step("the timeline counts every record by _airbyte_extracted_at, or by a picked column", async () => {
-      await go(`#/stream/purchases/timeline`);
-      await page.waitForSelector(".timeline[data-state=ready]");
-      const purchases = expected.streams.find((s) => s.stream === "purchases")!;
-      assert.equal(await page.getAttribute(".timeline", "data-total"), String(purchases.rows));
-      await page.selectOption(".timeline-column", "created_at");
-      await page.waitForFunction(() => document.querySelector(".timeline .caption")?.textContent?.includes("per"));
-      await page.waitForSelector(".timeline[data-state=ready]");
-      const [want] = await cacheQuery(path, "SELECT count(created_at) AS n FROM purchases");
-      assert.equal(await page.getAttribute(".timeline", "data-total"), String(want.n));
-      await shot("timeline");
-    });
+    await t.step(
+      "the timeline counts every record by _airbyte_extracted_at, or by a picked column",
+      async () => {
+        await go(`#/stream/purchases/timeline`);
+        await page.waitForSelector(".timeline[data-state=ready]");
+        const purchases = expected.streams.find((s) => s.stream === "purchases")!;
+        assert.equal(await page.getAttribute(".timeline", "data-total"), String(purchases.rows));
+        await page.selectOption(".timeline-column", "created_at");
+        await page.waitForFunction(() =>
+          document.querySelector(".timeline .caption")?.textContent?.includes("per")
+        );
+        await page.waitForSelector(".timeline[data-state=ready]");
+        const [want] = await cacheQuery(path, "SELECT count(created_at) AS n FROM purchases");
+        assert.equal(await page.getAttribute(".timeline", "data-total"), String(want.n));
+        await shot("timeline");
+      },
+    );
 
     await t.step("misfits: a faker cache has none, and says so", async () => {
       await go(`#/stream/users/misfits`);
       await page.waitForSelector(".misfits[data-state=ready]");
-      const [want] = await cacheQuery(path, `SELECT count(*) AS n FROM users WHERE _airbyte_meta LIKE '{"changes":[{%'`);
+      const [want] = await cacheQuery(
+        path,
+        `SELECT count(*) AS n FROM users WHERE _airbyte_meta LIKE '{"changes":[{%'`,
+      );
       assert.equal(await page.getAttribute(".misfits", "data-count"), String(want.n));
     });
 

@@ -20,8 +20,16 @@ Deno.test("readCacheLock reads the writer's pid, and a lock file being written s
   await using dir = await tempDir();
   const path = `${dir.path}/c.duckdb`;
   assert.equal(await readCacheLock(denoRuntime, path), undefined);
-  await Deno.writeTextFile(`${path}.lock`, JSON.stringify({ pid: 7, hostname: "h", startedAt: "t", mode: "write" }));
-  assert.deepEqual(await readCacheLock(denoRuntime, path), { pid: 7, hostname: "h", startedAt: "t", mode: "write" });
+  await Deno.writeTextFile(
+    `${path}.lock`,
+    JSON.stringify({ pid: 7, hostname: "h", startedAt: "t", mode: "write" }),
+  );
+  assert.deepEqual(await readCacheLock(denoRuntime, path), {
+    pid: 7,
+    hostname: "h",
+    startedAt: "t",
+    mode: "write",
+  });
   await Deno.writeTextFile(`${path}.lock`, '{"pid": 7, "host');
   assert.deepEqual(await readCacheLock(denoRuntime, path), {});
 });

@@ -28,7 +28,8 @@ function parseHash(hash: string): Partial<Place> {
   if (parts[0] === "state") return { kind: "state" };
   if (parts[0] === "sql") return { kind: "sql" };
   if (parts[0] === "stream" && parts[1]) {
-    const tab = (["records", "columns", "misfits", "timeline"] as Tab[]).find((t) => t === parts[2]) ?? "records";
+    const tab = (["records", "columns", "misfits", "timeline"] as Tab[]).find((t) => t === parts[2]) ??
+      "records";
     return { kind: "stream", stream: parts[1], tab };
   }
   return {};
@@ -58,7 +59,9 @@ export class PreviewApp {
     this.el = h("div", { class: "workspace" }, this.#sidebar, this.#content, this.#drawer);
     addEventListener("hashchange", () => {
       const wanted = parseHash(location.hash);
-      if (wanted.kind && placeHash(wanted as Place) !== placeHash(this.#place)) this.#go(wanted as Place, false);
+      if (wanted.kind && placeHash(wanted as Place) !== placeHash(this.#place)) {
+        this.#go(wanted as Place, false);
+      }
     });
   }
 
@@ -79,7 +82,10 @@ export class PreviewApp {
       ? { kind: "stream", stream: this.#catalog.streams[0].stream, tab: "records" }
       : { kind: "sql" };
     this.#go(place, true);
-    this.#countMisfits();
+    // Counting misfits scans every table: after the first rows are on screen, not before.
+    const later = () => this.#countMisfits();
+    if (this.#grid) this.#grid.el.addEventListener("grid-rows", later, { once: true });
+    else later();
   }
 
   async #countMisfits(): Promise<void> {
@@ -120,25 +126,38 @@ export class PreviewApp {
 
   #renderSidebar(): void {
     const streams = this.#catalog.streams;
-    const active = (p: Place) => placeHash(p) === placeHash(this.#place) ||
+    const active = (p: Place) =>
+      placeHash(p) === placeHash(this.#place) ||
       (p.kind === "stream" && this.#place.kind === "stream" && p.stream === this.#place.stream);
-    const item = (place: Place, label: HTMLElement | string, extra: HTMLElement | string | null, data: Record<string, string>) =>
-      h("a", {
-        class: `nav-item${active(place) ? " active" : ""}`,
-        href: placeHash(place),
-        dataset: data,
-        onclick: (e: Event) => {
-          e.preventDefault();
-          this.#go(place, false);
+    const item = (
+      place: Place,
+      label: HTMLElement | string,
+      extra: HTMLElement | string | null,
+      data: Record<string, string>,
+    ) =>
+      h(
+        "a",
+        {
+          class: `nav-item${active(place) ? " active" : ""}`,
+          href: placeHash(place),
+          dataset: data,
+          onclick: (e: Event) => {
+            e.preventDefault();
+            this.#go(place, false);
+          },
         },
-      }, label, extra);
+        label,
+        extra,
+      );
     const sources = [...new Set(streams.map((s) => s.source))];
     replace(
       this.#sidebar,
       h("div", { class: "nav-title" }, `Streams`, h("span", { class: "count" }, String(streams.length))),
       streams.length === 0 ? h("div", { class: "nav-empty" }, "No stream tables.") : null,
       sources.map((source) => [
-        sources.length > 1 || source === "" ? h("div", { class: "nav-group" }, source || "other tables") : null,
+        sources.length > 1 || source === ""
+          ? h("div", { class: "nav-group" }, source || "other tables")
+          : null,
         streams.filter((s) => s.source === source).map((s) => {
           const misfits = this.#misfitCounts.get(s.table) ?? 0;
           return item(
@@ -147,7 +166,9 @@ export class PreviewApp {
             h(
               "span",
               { class: "nav-meta" },
-              misfits > 0 ? h("span", { class: "dot-warn", title: `${formatCount(misfits)} rows with misfit values` }) : null,
+              misfits > 0
+                ? h("span", { class: "dot-warn", title: `${formatCount(misfits)} rows with misfit values` })
+                : null,
               formatCount(s.rows),
             ),
             { stream: s.stream, rows: String(s.rows) },
@@ -155,9 +176,18 @@ export class PreviewApp {
         }),
       ]),
       h("div", { class: "nav-title" }, "Cache"),
-      item({ kind: "state" }, h("span", { class: "nav-name" }, "State"), h("span", { class: "nav-meta" }, String(this.#catalog.state.length)), { view: "state" }),
+      item(
+        { kind: "state" },
+        h("span", { class: "nav-name" }, "State"),
+        h("span", { class: "nav-meta" }, String(this.#catalog.state.length)),
+        { view: "state" },
+      ),
       item({ kind: "sql" }, h("span", { class: "nav-name" }, "SQL"), null, { view: "sql" }),
-      h("div", { class: "nav-foot" }, `${formatCount(streams.reduce((a, s) => a + s.rows, 0))} rows in ${streams.length} tables`),
+      h(
+        "div",
+        { class: "nav-foot" },
+        `${formatCount(streams.reduce((a, s) => a + s.rows, 0))} rows in ${streams.length} tables`,
+      ),
     );
   }
 
@@ -171,13 +201,18 @@ export class PreviewApp {
     }
     if (place.kind === "sql") {
       const first = this.#catalog.streams[0];
-      const query = first ? `SELECT *\nFROM ${ident(first.schema)}.${ident(first.table)}\nLIMIT 100` : "SELECT 42 AS answer";
+      const query = first
+        ? `SELECT *\nFROM ${ident(first.schema)}.${ident(first.table)}\nLIMIT 100`
+        : "SELECT 42 AS answer";
       replace(this.#content, sqlView(this.#db, query, (column, value) => this.#showCell(column, value)));
       this.#content.dataset.view = "sql";
       return;
     }
     const stream = this.#stream()!;
-    const tabs: [Tab, string][] = [["records", "Records"], ["columns", "Columns"], ["misfits", "Misfits"], ["timeline", "Timeline"]];
+    const tabs: [Tab, string][] = [["records", "Records"], ["columns", "Columns"], ["misfits", "Misfits"], [
+      "timeline",
+      "Timeline",
+    ]];
     const misfits = this.#misfitCounts.get(stream.table);
     const body = h("div", { class: "tab-body" });
     replace(
@@ -193,24 +228,44 @@ export class PreviewApp {
           h("span", { class: "fact" }, h("b", null, "table "), `${stream.schema}.${stream.table}`),
           h("span", { class: "fact", "data-fact": "rows" }, h("b", null, "rows "), formatCount(stream.rows)),
           h("span", { class: "fact" }, h("b", null, "columns "), String(stream.columns.length)),
-          stream.primaryKey.length ? h("span", { class: "fact" }, h("b", null, "primary key "), stream.primaryKey.map((k) => k.join(".")).join(", ")) : null,
-          stream.cursor.length ? h("span", { class: "fact" }, h("b", null, "cursor "), stream.cursor.join(".")) : null,
+          stream.primaryKey.length
+            ? h(
+              "span",
+              { class: "fact" },
+              h("b", null, "primary key "),
+              stream.primaryKey.map((k) => k.join(".")).join(", "),
+            )
+            : null,
+          stream.cursor.length
+            ? h("span", { class: "fact" }, h("b", null, "cursor "), stream.cursor.join("."))
+            : null,
         ),
       ),
       h(
         "div",
         { class: "tabs", role: "tablist" },
         tabs.map(([tab, label]) =>
-          h("a", {
-            class: `tab${place.tab === tab ? " active" : ""}`,
-            role: "tab",
-            href: placeHash({ ...place, tab }),
-            dataset: { tab },
-            onclick: (e: Event) => {
-              e.preventDefault();
-              this.#go({ ...place, tab }, false);
+          h(
+            "a",
+            {
+              class: `tab${place.tab === tab ? " active" : ""}`,
+              role: "tab",
+              href: placeHash({ ...place, tab }),
+              dataset: { tab },
+              onclick: (e: Event) => {
+                e.preventDefault();
+                this.#go({ ...place, tab }, false);
+              },
             },
-          }, label, tab === "misfits" && stream.hasMeta ? h("span", { class: `badge${misfits ? " warn" : ""}` }, misfits === undefined ? "…" : formatCount(misfits)) : null)
+            label,
+            tab === "misfits" && stream.hasMeta
+              ? h(
+                "span",
+                { class: `badge${misfits ? " warn" : ""}` },
+                misfits === undefined ? "…" : formatCount(misfits),
+              )
+              : null,
+          )
         ),
       ),
       body,
@@ -252,7 +307,9 @@ export class PreviewApp {
       if (this.#grid !== grid) return;
       grid.setData(data, sort);
       const elapsed = performance.now() - started;
-      note.textContent = sort ? `Sorted by ${sort.column} ${sort.descending ? "descending" : "ascending"} in ${formatMs(elapsed)}` : "";
+      note.textContent = sort
+        ? `Sorted by ${sort.column} ${sort.descending ? "descending" : "ascending"} in ${formatMs(elapsed)}`
+        : "";
       grid.el.dataset.sort = sort ? `${sort.column}:${sort.descending ? "desc" : "asc"}` : "";
       grid.el.dataset.sortMs = String(Math.round(elapsed));
     } catch (e) {
@@ -267,14 +324,29 @@ export class PreviewApp {
     return h(
       "section",
       { class: "columns" },
-      h("div", { class: "caption" }, "Pick a column to see its nulls, distinct values, range and distribution."),
+      h(
+        "div",
+        { class: "caption" },
+        "Pick a column to see its nulls, distinct values, range and distribution.",
+      ),
       h(
         "div",
         { class: "table-wrap" },
         h(
           "table",
           { class: "plain clickable" },
-          h("thead", null, h("tr", null, h("th", null, "#"), h("th", null, "column"), h("th", null, "type"), h("th", null, ""))),
+          h(
+            "thead",
+            null,
+            h(
+              "tr",
+              null,
+              h("th", null, "#"),
+              h("th", null, "column"),
+              h("th", null, "type"),
+              h("th", null, ""),
+            ),
+          ),
           h(
             "tbody",
             null,
@@ -296,7 +368,11 @@ export class PreviewApp {
 
   async #summary(stream: StreamInfo, columnName: string): Promise<void> {
     const column = stream.columns.find((c) => c.name === columnName) as ColumnInfo;
-    const panel = h("div", { class: "summary", "data-state": "loading" }, h("div", { class: "empty" }, `Summarizing ${columnName}…`));
+    const panel = h(
+      "div",
+      { class: "summary", "data-state": "loading" },
+      h("div", { class: "empty" }, `Summarizing ${columnName}…`),
+    );
     this.#openDrawer("Column summary", panel);
     try {
       const summary = await summarize(this.#db, stream, column);
@@ -322,14 +398,24 @@ export class PreviewApp {
     }
     this.#openDrawer(
       "Value",
-      h("div", { class: "cell-value" }, h("h3", null, column), value === null ? h("div", { class: "null" }, "null") : h("pre", { class: "json" }, pretty)),
+      h(
+        "div",
+        { class: "cell-value" },
+        h("h3", null, column),
+        value === null ? h("div", { class: "null" }, "null") : h("pre", { class: "json" }, pretty),
+      ),
     );
   }
 
   #openDrawer(title: string, body: HTMLElement): void {
     replace(
       this.#drawer,
-      h("div", { class: "drawer-head" }, h("span", null, title), h("button", { class: "icon", title: "Close", onclick: () => this.#closeDrawer() }, "✕")),
+      h(
+        "div",
+        { class: "drawer-head" },
+        h("span", null, title),
+        h("button", { class: "icon", title: "Close", onclick: () => this.#closeDrawer() }, "✕"),
+      ),
       body,
     );
     this.#drawer.hidden = false;

@@ -56,7 +56,9 @@ function parseJson<T>(text: unknown, fallback: T): T {
 /** Read the catalog: a few small queries, whatever the table sizes. */
 export async function loadCatalog(db: PreviewDb): Promise<Catalog> {
   const internal = await findInternalTables(db);
-  const columns = await rows<{ schema_name: string; table_name: string; column_name: string; data_type: string }>(
+  const columns = await rows<
+    { schema_name: string; table_name: string; column_name: string; data_type: string }
+  >(
     db,
     "SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() " +
       "WHERE database_name = current_database() ORDER BY schema_name, table_name, column_index",
@@ -91,7 +93,9 @@ export async function loadCatalog(db: PreviewDb): Promise<Catalog> {
       });
     }
     state.push(...await stateEntries(db, tables.state, false));
-    if (tables.destinationState) destinationState.push(...await stateEntries(db, tables.destinationState, true));
+    if (tables.destinationState) {
+      destinationState.push(...await stateEntries(db, tables.destinationState, true));
+    }
   }
   // Tables no connector registered (or a plain DuckDB file): listed by name.
   const seen = new Set(registered.map((r) => `${r.schema}.${r.table}`));

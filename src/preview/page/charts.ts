@@ -12,49 +12,57 @@ const FILL = "rgba(79, 109, 245, 0.35)";
 /** Bars of counts over time. `times` in milliseconds since the epoch. */
 export function timeBars(host: HTMLElement, times: number[], counts: number[], height = 280): uPlot {
   const width = Math.max(320, host.clientWidth || 800);
-  return new uPlot({
-    width,
-    height,
-    legend: { show: true },
-    cursor: { drag: { x: true, y: false } },
-    scales: { x: { time: true } },
-    axes: [{ stroke: "#6b7280", grid: { stroke: "#eef0f4" } }, {
-      stroke: "#6b7280",
-      grid: { stroke: "#eef0f4" },
-      size: 60,
-    }],
-    series: [{ label: "time" }, {
-      label: "records",
-      stroke: ACCENT,
-      fill: FILL,
-      width: 1,
-      paths: uPlot.paths.bars!({ size: [0.9, 60] }),
-      points: { show: false },
-    }],
-  }, [times.map((t) => t / 1000), counts], host);
+  return new uPlot(
+    {
+      width,
+      height,
+      legend: { show: true },
+      cursor: { drag: { x: true, y: false } },
+      scales: { x: { time: true } },
+      axes: [{ stroke: "#6b7280", grid: { stroke: "#eef0f4" } }, {
+        stroke: "#6b7280",
+        grid: { stroke: "#eef0f4" },
+        size: 60,
+      }],
+      series: [{ label: "time" }, {
+        label: "records",
+        stroke: ACCENT,
+        fill: FILL,
+        width: 1,
+        paths: uPlot.paths.bars!({ size: [0.9, 60] }),
+        points: { show: false },
+      }],
+    },
+    [times.map((t) => t / 1000), counts],
+    host,
+  );
 }
 
 /** A small histogram: `edges[i]` is where bin i starts (numbers, or epoch ms when `time`). */
 export function histogram(host: HTMLElement, edges: number[], counts: number[], time: boolean): uPlot {
   const width = Math.max(260, host.clientWidth || 320);
-  return new uPlot({
-    width,
-    height: 150,
-    legend: { show: false },
-    cursor: { show: true, points: { show: false } },
-    scales: { x: { time } },
-    axes: [{ stroke: "#6b7280", grid: { show: false }, size: 30, font: "11px system-ui" }, {
-      stroke: "#6b7280",
-      grid: { stroke: "#eef0f4" },
-      size: 44,
-      font: "11px system-ui",
-    }],
-    series: [{}, {
-      stroke: ACCENT,
-      fill: FILL,
-      width: 1,
-      paths: uPlot.paths.bars!({ size: [0.95, 40], align: 1 }),
-      points: { show: false },
-    }],
-  }, [time ? edges.map((e) => e / 1000) : edges, counts], host);
+  return new uPlot(
+    {
+      width,
+      height: 150,
+      legend: { show: false },
+      cursor: { show: true, points: { show: false } },
+      scales: { x: { time } },
+      axes: [{ stroke: "#6b7280", grid: { show: false }, size: 30, font: "11px system-ui" }, {
+        stroke: "#6b7280",
+        grid: { stroke: "#eef0f4" },
+        size: 44,
+        font: "11px system-ui",
+      }],
+      series: [{}, {
+        stroke: ACCENT,
+        fill: FILL,
+        width: 1,
+        paths: uPlot.paths.bars!({ size: [0.95, 40], align: 1 }),
+        points: { show: false },
+      }],
+    },
+    [time ? edges.map((e) => e / 1000) : edges, counts],
+    host,
+  );
 }

@@ -54,7 +54,9 @@ export function formatValue(value: unknown, type?: arrow.DataType): string | nul
     return typeId === 8 ? text.slice(0, 10) : text;
   }
   if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+    return String(value);
+  }
   if (value instanceof Uint8Array) {
     return Array.from(value.subarray(0, 64), (b) => b.toString(16).padStart(2, "0")).join("") +
       (value.length > 64 ? "…" : "");

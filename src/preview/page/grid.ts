@@ -46,7 +46,10 @@ const MAX_PAGES = 40;
 const MAX_SCROLL_PX = 8_000_000;
 
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&quot;");
+  return text.replace(
+    /[&<>"]/g,
+    (c) => c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&quot;",
+  );
 }
 
 function columnWidth(column: GridColumn): number {
@@ -144,17 +147,25 @@ export class Grid {
   #renderHeader(): void {
     const cells = this.#data.columns.map((column, i) => {
       const sorted = this.#sort?.column === column.name;
-      return `<div class="th${sorted ? " sorted" : ""}${isNumeric(column.type) ? " num" : ""}" role="columnheader" ` +
-        `data-col="${i}" style="width:${this.#widths[i]}px" title="${escapeHtml(`${column.name} · ${column.type}`)}">` +
+      return `<div class="th${sorted ? " sorted" : ""}${
+        isNumeric(column.type) ? " num" : ""
+      }" role="columnheader" ` +
+        `data-col="${i}" style="width:${this.#widths[i]}px" title="${
+          escapeHtml(`${column.name} · ${column.type}`)
+        }">` +
         `<span class="th-name" data-sort="${i}">${escapeHtml(column.name)}` +
         `${sorted ? `<span class="sort-arrow">${this.#sort!.descending ? "▼" : "▲"}</span>` : ""}</span>` +
         `<span class="th-type">${escapeHtml(column.type.toLowerCase())}</span>` +
         (this.#options.onSummary
-          ? `<button class="th-summary" data-summary="${i}" title="Summarize ${escapeHtml(column.name)}">∑</button>`
+          ? `<button class="th-summary" data-summary="${i}" title="Summarize ${
+            escapeHtml(column.name)
+          }">∑</button>`
           : "") +
         `</div>`;
     });
-    this.#header.innerHTML = `<div class="th rownum" style="width:${this.#numberWidth}px">#</div>${cells.join("")}`;
+    this.#header.innerHTML = `<div class="th rownum" style="width:${this.#numberWidth}px">#</div>${
+      cells.join("")
+    }`;
     const width = this.#numberWidth + this.#widths.reduce((a, b) => a + b, 0);
     this.#view.style.width = `${width}px`;
     this.#spacer.style.width = `${width}px`;
@@ -202,7 +213,11 @@ export class Grid {
           : value === null
           ? "null"
           : escapeHtml(value.length > 300 ? `${value.slice(0, 300)}…` : value);
-        html.push(`<div class="${classes}" role="gridcell" data-col="${c}" style="width:${this.#widths[c]}px">${text}</div>`);
+        html.push(
+          `<div class="${classes}" role="gridcell" data-col="${c}" style="width:${
+            this.#widths[c]
+          }px">${text}</div>`,
+        );
       });
       html.push("</div>");
     }
@@ -269,7 +284,11 @@ export class Grid {
     if (!th || !this.#options.onSort) return;
     const column = this.#data.columns[Number(th.dataset.col)].name;
     const current = this.#sort?.column === column ? this.#sort : null;
-    const next = !current ? { column, descending: false } : !current.descending ? { column, descending: true } : null;
+    const next = !current
+      ? { column, descending: false }
+      : !current.descending
+      ? { column, descending: true }
+      : null;
     this.#options.onSort(next);
   }
 

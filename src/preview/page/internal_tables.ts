@@ -42,7 +42,9 @@ export async function findInternalTables(db: PreviewDb): Promise<InternalTables[
     tables.some((t) => t.schema_name === schema && t.table_name === table);
   const found: InternalTables[] = [];
   for (const { schema_name: schema, table_name: table } of tables) {
-    if (table === NEW_NAMES.streams && (schema === INTERNAL_SCHEMA || schema.startsWith(`${INTERNAL_SCHEMA}__`))) {
+    if (
+      table === NEW_NAMES.streams && (schema === INTERNAL_SCHEMA || schema.startsWith(`${INTERNAL_SCHEMA}__`))
+    ) {
       const dataSchema = schema === INTERNAL_SCHEMA ? "main" : schema.slice(INTERNAL_SCHEMA.length + 2);
       found.push({
         dataSchema,

@@ -38,17 +38,25 @@ async function looksLikeDuckDB(blob: Blob): Promise<"duckdb" | "other" | "empty"
 
 function notDuckDB(name: string, format: "other" | "empty"): Message {
   return format === "empty"
-    ? { kind: "empty", title: `${name} is empty`, detail: "The file has no DuckDB database in it (0 bytes, or cut short). Run a read into it, or pick another file." }
+    ? {
+      kind: "empty",
+      title: `${name} is empty`,
+      detail:
+        "The file has no DuckDB database in it (0 bytes, or cut short). Run a read into it, or pick another file.",
+    }
     : {
       kind: "not-duckdb",
       title: `${name} is not a DuckDB database`,
-      detail: "Its first bytes are not a DuckDB file header. Pick a .duckdb cache written by airbyte-ts (or any DuckDB 1.x database).",
+      detail:
+        "Its first bytes are not a DuckDB file header. Pick a .duckdb cache written by airbyte-ts (or any DuckDB 1.x database).",
     };
 }
 
 function openFailed(name: string, error: unknown): Message {
   const text = errorText(error);
-  const corrupt = /corrupt|checksum|serializ|invalid|magic|version|out of range|unexpected|failed to read|not a valid/i.test(text);
+  const corrupt =
+    /corrupt|checksum|serializ|invalid|magic|version|out of range|unexpected|failed to read|not a valid/i
+      .test(text);
   return {
     kind: corrupt ? "corrupt" : "failed",
     title: corrupt ? `${name} is damaged or unreadable` : `Cannot open ${name}`,
@@ -73,18 +81,26 @@ async function show(db: PreviewDb, badges: string[]): Promise<void> {
   shell.show(app.el);
 }
 
-async function open(database: ReadOnlyDatabase, title: string, detail: string, badges: string[]): Promise<boolean> {
+async function open(
+  database: ReadOnlyDatabase,
+  title: string,
+  detail: string,
+  badges: string[],
+): Promise<boolean> {
   shell.setTitle(title, detail);
   shell.progress(STEPS, 0);
   let engine;
   try {
-    const opening = openBrowserReadOnly(database, bundles);
-    engine = await opening;
+    performance.mark("airbyte-preview:open-start");
+    engine = await openBrowserReadOnly(database, bundles);
+    performance.mark("airbyte-preview:opened");
   } catch (error) {
     shell.message(openFailed(title, error));
     return false;
   }
   const db: PreviewDb = { title, detail, query: (sql) => engine.query(sql), close: () => engine.close() };
+  // For the browser console (and the benchmark): run SQL on what the page shows.
+  (globalThis as { airbytePreview?: unknown }).airbytePreview = { query: db.query };
   await show(db, badges);
   return true;
 }
@@ -98,7 +114,10 @@ async function openFiles(files: File[]): Promise<void> {
   const format = await looksLikeDuckDB(main);
   if (format !== "duckdb") {
     shell.setTitle(main.name, formatBytes(main.size));
-    shell.message({ ...notDuckDB(main.name, format), actions: [{ label: "Open another file…", run: () => fileInput.click() }] });
+    shell.message({
+      ...notDuckDB(main.name, format),
+      actions: [{ label: "Open another file…", run: () => fileInput.click() }],
+    });
     return;
   }
   await open(
@@ -131,7 +150,9 @@ async function fetchStatus(): Promise<CacheFileStatus> {
 
 function lockedMessage(status: CacheFileStatus, openAnyway: () => void): Message {
   const lock = status.lock!;
-  const who = lock.pid ? `process ${lock.pid}${lock.hostname ? ` on ${lock.hostname}` : ""}` : "another process";
+  const who = lock.pid
+    ? `process ${lock.pid}${lock.hostname ? ` on ${lock.hostname}` : ""}`
+    : "another process";
   return {
     kind: "locked",
     title: `Another process is writing ${status.name}`,
@@ -150,11 +171,14 @@ function watchForChanges(opened: CacheFileStatus): void {
   watch = setInterval(async () => {
     try {
       const now = await fetchStatus();
-      const changed = now.mtimeMs !== opened.mtimeMs || now.size !== opened.size || now.walSize !== opened.walSize;
+      const changed = now.mtimeMs !== opened.mtimeMs || now.size !== opened.size ||
+        now.walSize !== opened.walSize;
       if (!told && (changed || now.lock)) {
         told = true;
         shell.banner(
-          now.lock ? `Process ${now.lock.pid ?? "?"} is writing this cache now.` : "The cache changed on disk since it was opened.",
+          now.lock
+            ? `Process ${now.lock.pid ?? "?"} is writing this cache now.`
+            : "The cache changed on disk since it was opened.",
           "info",
           { label: "Reload", run: () => location.reload() },
         );
@@ -170,7 +194,11 @@ async function boot(): Promise<void> {
   try {
     status = await fetchStatus();
   } catch (error) {
-    shell.message({ kind: "failed", title: "The preview server does not answer", detail: `${errorText(error)}. Start it again with \`airbyte-ts preview\`.` });
+    shell.message({
+      kind: "failed",
+      title: "The preview server does not answer",
+      detail: `${errorText(error)}. Start it again with \`airbyte-ts preview\`.`,
+    });
     return;
   }
   if (!status.served) {
@@ -193,12 +221,18 @@ async function boot(): Promise<void> {
       title: `No cache at ${status.path}`,
       detail: "The file does not exist. Check the path, or read a source into it first " +
         "(for example `airbyte-ts read source-faker --cache <path>`). You can also open a file from this computer.",
-      actions: [{ label: "Check again", run: () => boot(), primary: true }, { label: "Open a file…", run: () => fileInput.click() }],
+      actions: [{ label: "Check again", run: () => boot(), primary: true }, {
+        label: "Open a file…",
+        run: () => fileInput.click(),
+      }],
     });
     return;
   }
   if (status.format !== "duckdb") {
-    shell.message({ ...notDuckDB(name, status.format === "empty" ? "empty" : "other"), actions: [{ label: "Open a file…", run: () => fileInput.click() }] });
+    shell.message({
+      ...notDuckDB(name, status.format === "empty" ? "empty" : "other"),
+      actions: [{ label: "Open a file…", run: () => fileInput.click() }],
+    });
     return;
   }
   const openServed = async (snapshotOfLive: boolean) => {
@@ -206,7 +240,9 @@ async function boot(): Promise<void> {
     const detail = `${status.path} · ${formatBytes(status.size ?? 0)}` +
       (status.walSize ? ` · WAL ${formatBytes(status.walSize)} replayed` : "");
     const badges = ["read-only", "HTTP ranges", ...(snapshotOfLive ? ["being written"] : [])];
-    if (await open({ url: new URL("cache.duckdb", location.href) }, name, detail, badges)) watchForChanges(status);
+    if (await open({ url: new URL("cache.duckdb", location.href) }, name, detail, badges)) {
+      watchForChanges(status);
+    }
   };
   if (status.lock) {
     shell.message(lockedMessage(status, () => openServed(true)));

@@ -30,7 +30,11 @@ export async function countMisfits(db: PreviewDb, stream: StreamInfo): Promise<n
 
 /** The misfits view. */
 export function misfitsView(db: PreviewDb, stream: StreamInfo, onError: (e: unknown) => void): HTMLElement {
-  const view = h("section", { class: "misfits", "data-state": "loading" }, h("div", { class: "empty" }, "Looking for misfit values…"));
+  const view = h(
+    "section",
+    { class: "misfits", "data-state": "loading" },
+    h("div", { class: "empty" }, "Looking for misfit values…"),
+  );
   if (!stream.hasMeta) {
     replace(view, h("div", { class: "empty" }, "This table has no _airbyte_meta column."));
     view.dataset.state = "ready";
@@ -61,7 +65,15 @@ export function misfitsView(db: PreviewDb, stream: StreamInfo, onError: (e: unkn
           h("td", { class: "mono dim" }, row.raw_id ?? ""),
           h("td", { class: "mono" }, change.field),
           h("td", null, column ? column.type : ""),
-          h("td", null, h("span", { class: `pill ${change.change === "NULLED" ? "pill-bad" : "pill-warn"}` }, change.change)),
+          h(
+            "td",
+            null,
+            h(
+              "span",
+              { class: `pill ${change.change === "NULLED" ? "pill-bad" : "pill-warn"}` },
+              change.change,
+            ),
+          ),
           h("td", { class: "dim" }, change.reason),
           h("td", { class: "mono raw" }, toJson(change.raw)),
         ));
@@ -70,7 +82,10 @@ export function misfitsView(db: PreviewDb, stream: StreamInfo, onError: (e: unkn
     view.dataset.state = "ready";
     view.dataset.count = String(total);
     if (total === 0) {
-      replace(view, h("div", { class: "empty ok" }, "Every value fit its column: no row has changes in _airbyte_meta."));
+      replace(
+        view,
+        h("div", { class: "empty ok" }, "Every value fit its column: no row has changes in _airbyte_meta."),
+      );
       return;
     }
     replace(
@@ -87,7 +102,17 @@ export function misfitsView(db: PreviewDb, stream: StreamInfo, onError: (e: unkn
         h(
           "table",
           { class: "plain" },
-          h("thead", null, h("tr", null, ["_airbyte_raw_id", "field", "column type", "change", "reason", "raw value"].map((t) => h("th", null, t)))),
+          h(
+            "thead",
+            null,
+            h(
+              "tr",
+              null,
+              ["_airbyte_raw_id", "field", "column type", "change", "reason", "raw value"].map((t) =>
+                h("th", null, t)
+              ),
+            ),
+          ),
           h("tbody", null, lines),
         ),
       ),

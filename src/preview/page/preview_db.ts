@@ -20,7 +20,10 @@ export async function rows<T = Record<string, unknown>>(db: PreviewDb, sql: stri
   return table.toArray().map((row) => {
     const plain = row.toJSON() as Record<string, unknown>;
     for (const [key, value] of Object.entries(plain)) {
-      if (typeof value === "bigint" && value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= -BigInt(Number.MAX_SAFE_INTEGER)) {
+      if (
+        typeof value === "bigint" && value <= BigInt(Number.MAX_SAFE_INTEGER) &&
+        value >= -BigInt(Number.MAX_SAFE_INTEGER)
+      ) {
         plain[key] = Number(value);
       }
     }

@@ -57,7 +57,10 @@ function demoConnector(): InProcessConnector {
   }];
   return {
     name: "source-in-page-demo",
-    spec: () => Promise.resolve({ connectionSpecification: { type: "object", properties: { count: { type: "integer" } } } }),
+    spec: () =>
+      Promise.resolve({
+        connectionSpecification: { type: "object", properties: { count: { type: "integer" } } },
+      }),
     check: () => Promise.resolve({ status: "SUCCEEDED" }),
     discover: () => Promise.resolve({ streams }),
     async *read(config) {
@@ -100,7 +103,10 @@ function demoConnector(): InProcessConnector {
       for (const stream of ["customers", "orders"]) {
         yield {
           type: "STATE",
-          state: { type: "STREAM", stream: { stream_descriptor: { name: stream }, stream_state: { updated_at: now, rows: count } } },
+          state: {
+            type: "STREAM",
+            stream: { stream_descriptor: { name: stream }, stream_state: { updated_at: now, rows: count } },
+          },
         };
       }
     },
@@ -119,7 +125,9 @@ function cacheDb(cache: DuckDBCache): PreviewDb {
 let cache = new DuckDBCache({ path: CACHE_PATH, assetsBaseUrl });
 
 async function showCache(): Promise<void> {
-  const app = new PreviewApp(cacheDb(cache), { onError: (e, context) => shell.banner(`${context}: ${errorText(e)}`) });
+  const app = new PreviewApp(cacheDb(cache), {
+    onError: (e, context) => shell.banner(`${context}: ${errorText(e)}`),
+  });
   await app.start();
   shell.setTitle("in_page_read.duckdb", `${CACHE_PATH} · kept across reloads`, ["OPFS", "in-page read"]);
   shell.show(app.el);
@@ -130,7 +138,21 @@ async function runRead(count: number): Promise<void> {
   const bars = new Map<string, HTMLElement>();
   const total = h("div", { class: "read-total" });
   const list = h("div", { class: "read-streams" });
-  replace(document.querySelector(".stage")!, h("div", { class: "loading-panel read-panel" }, h("div", { class: "spinner" }), h("div", { class: "read-body" }, h("h2", { class: "message-title" }, `Reading ${formatCount(count * 2)} records in this tab`), total, list)));
+  replace(
+    document.querySelector(".stage")!,
+    h(
+      "div",
+      { class: "loading-panel read-panel" },
+      h("div", { class: "spinner" }),
+      h(
+        "div",
+        { class: "read-body" },
+        h("h2", { class: "message-title" }, `Reading ${formatCount(count * 2)} records in this tab`),
+        total,
+        list,
+      ),
+    ),
+  );
   document.body.dataset.state = "reading";
   const onProgress = (event: ProgressEvent) => {
     for (const [name, s] of Object.entries(event.streams)) {
@@ -141,12 +163,23 @@ async function runRead(count: number): Promise<void> {
         list.append(bar);
       }
       const share = Math.min(1, s.records / count);
-      replace(bar, h("span", { class: "mono" }, name), h("span", { class: "freq-track" }, h("span", { class: "freq-fill", style: `width:${share * 100}%` })), `${formatCount(s.records)}${s.done ? " ✓" : ""}`);
+      replace(
+        bar,
+        h("span", { class: "mono" }, name),
+        h("span", { class: "freq-track" }, h("span", { class: "freq-fill", style: `width:${share * 100}%` })),
+        `${formatCount(s.records)}${s.done ? " ✓" : ""}`,
+      );
     }
-    total.textContent = `${formatCount(event.totalRecords)} records · ${formatCount(Math.round(event.recordsPerSecond))} records/s · ${formatMs(event.elapsedMs)}`;
+    total.textContent = `${formatCount(event.totalRecords)} records · ${
+      formatCount(Math.round(event.recordsPerSecond))
+    } records/s · ${formatMs(event.elapsedMs)}`;
     document.body.dataset.records = String(event.totalRecords);
   };
-  const source = await getSource("source-in-page-demo", { connector: demoConnector(), config: { count }, streams: "*" });
+  const source = await getSource("source-in-page-demo", {
+    connector: demoConnector(),
+    config: { count },
+    streams: "*",
+  });
   const result = await source.read({ cache, progress: onProgress, forceFullRefresh: true });
   document.body.dataset.readRecords = String(result.processedRecords);
 }
@@ -180,7 +213,11 @@ async function boot(): Promise<void> {
     else document.body.dataset.restored = "true";
     await showCache();
   } catch (error) {
-    shell.message({ kind: "failed", title: "Cannot use the OPFS cache", detail: `${errorText(error)} (OPFS needs a secure context: https or localhost).` });
+    shell.message({
+      kind: "failed",
+      title: "Cannot use the OPFS cache",
+      detail: `${errorText(error)} (OPFS needs a secure context: https or localhost).`,
+    });
   }
 }
 

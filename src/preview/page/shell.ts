@@ -29,7 +29,13 @@ export class Shell {
       h(
         "header",
         { class: "topbar" },
-        h("div", { class: "brand" }, h("span", { class: "logo" }, "◧"), h("span", null, "airbyte-ts"), h("span", { class: "brand-sub" }, "preview")),
+        h(
+          "div",
+          { class: "brand" },
+          h("span", { class: "logo" }, "◧"),
+          h("span", null, "airbyte-ts"),
+          h("span", { class: "brand-sub" }, "preview"),
+        ),
         h("div", { class: "db" }, this.#title, this.#detail),
         this.#badges,
         this.#actions,
@@ -59,7 +65,11 @@ export class Shell {
         "div",
         { class: "loading-panel" },
         h("div", { class: "spinner" }),
-        h("ol", { class: "steps" }, steps.map((s, i) => h("li", { class: i < done ? "done" : i === done ? "current" : "" }, s))),
+        h(
+          "ol",
+          { class: "steps" },
+          steps.map((s, i) => h("li", { class: i < done ? "done" : i === done ? "current" : "" }, s)),
+        ),
         note ? h("div", { class: "dim" }, note) : null,
       ),
     );
@@ -78,7 +88,13 @@ export class Shell {
         h("h2", { class: "message-title" }, message.title),
         h("p", { class: "message-detail" }, message.detail),
         message.actions?.length
-          ? h("div", { class: "message-actions" }, message.actions.map((a) => h("button", { class: a.primary ? "primary" : "", onclick: a.run }, a.label)))
+          ? h(
+            "div",
+            { class: "message-actions" },
+            message.actions.map((a) =>
+              h("button", { class: a.primary ? "primary" : "", onclick: a.run }, a.label)
+            ),
+          )
           : null,
       ),
     );

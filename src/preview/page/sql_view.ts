@@ -7,7 +7,11 @@ import type { PreviewDb } from "./preview_db.ts";
 /** Rows kept from one result (the grid scrolls them; the rest is counted, not held). */
 const MAX_RESULT_ROWS = 100_000;
 
-export function sqlView(db: PreviewDb, initialQuery: string, onCell: (column: string, value: string | null) => void): HTMLElement {
+export function sqlView(
+  db: PreviewDb,
+  initialQuery: string,
+  onCell: (column: string, value: string | null) => void,
+): HTMLElement {
   const editor = h("textarea", {
     class: "sql-editor",
     spellcheck: false,
@@ -49,7 +53,8 @@ export function sqlView(db: PreviewDb, initialQuery: string, onCell: (column: st
         text.columns.map((name, i) => ({ name, type: String(kept.schema.fields[i].type) })),
         text.rows,
       ));
-      status.textContent = `${formatCount(table.numRows)} row${table.numRows === 1 ? "" : "s"} in ${formatMs(elapsed)}` +
+      status.textContent =
+        `${formatCount(table.numRows)} row${table.numRows === 1 ? "" : "s"} in ${formatMs(elapsed)}` +
         (table.numRows > MAX_RESULT_ROWS ? ` (first ${formatCount(MAX_RESULT_ROWS)} shown)` : "");
       view.dataset.state = "done";
       view.dataset.rows = String(table.numRows);

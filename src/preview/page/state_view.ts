@@ -41,7 +41,12 @@ function entryCard(entry: StateEntry): HTMLElement {
       h("span", { class: "dim right" }, entry.updatedAt ? `updated ${entry.updatedAt} UTC` : ""),
     ),
     h("pre", { class: "json" }, stateBody(entry)),
-    h("details", null, h("summary", null, "stored message"), h("pre", { class: "json dim" }, JSON.stringify(JSON.parse(entry.json || "null"), null, 2))),
+    h(
+      "details",
+      null,
+      h("summary", null, "stored message"),
+      h("pre", { class: "json dim" }, JSON.stringify(JSON.parse(entry.json || "null"), null, 2)),
+    ),
   );
 }
 
@@ -63,8 +68,16 @@ export function stateView(catalog: Catalog): HTMLElement {
     { class: "state" },
     h("h2", null, "Source state"),
     catalog.state.length === 0
-      ? h("div", { class: "empty" }, catalog.layout === "none" ? "This database is not an airbyte-ts cache: it keeps no state." : "No state stored: the next read is a full refresh.")
+      ? h(
+        "div",
+        { class: "empty" },
+        catalog.layout === "none"
+          ? "This database is not an airbyte-ts cache: it keeps no state."
+          : "No state stored: the next read is a full refresh.",
+      )
       : bySource(catalog.state),
-    catalog.destinationState.length > 0 ? [h("h2", null, "Destination state"), bySource(catalog.destinationState)] : null,
+    catalog.destinationState.length > 0
+      ? [h("h2", null, "Destination state"), bySource(catalog.destinationState)]
+      : null,
   );
 }

@@ -5,7 +5,8 @@ import { h, replace } from "./dom.ts";
 import { formatCount } from "./format.ts";
 import { ident, type PreviewDb, rows, tableRef } from "./preview_db.ts";
 
-const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL|REAL)/;
+const NUMERIC =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL|REAL)/;
 const TEMPORAL = /^(TIMESTAMP|DATE)/;
 const BINS = 24;
 
@@ -22,7 +23,11 @@ export interface ColumnSummary {
 }
 
 /** Compute a column's summary with two queries over the table. */
-export async function summarize(db: PreviewDb, stream: StreamInfo, column: ColumnInfo): Promise<ColumnSummary> {
+export async function summarize(
+  db: PreviewDb,
+  stream: StreamInfo,
+  column: ColumnInfo,
+): Promise<ColumnSummary> {
   const from = tableRef(stream.schema, stream.table);
   const c = ident(column.name);
   const numeric = NUMERIC.test(column.type);
@@ -47,7 +52,9 @@ export async function summarize(db: PreviewDb, stream: StreamInfo, column: Colum
     const width = hi > lo ? (hi - lo) / BINS : 1;
     const binned = await rows<{ b: number; n: number }>(
       db,
-      `SELECT least(CAST(floor((${asNumber} - ${lo}) / ${width}) AS INTEGER), ${BINS - 1}) AS b, count(*) AS n ` +
+      `SELECT least(CAST(floor((${asNumber} - ${lo}) / ${width}) AS INTEGER), ${
+        BINS - 1
+      }) AS b, count(*) AS n ` +
         `FROM ${from} WHERE ${c} IS NOT NULL GROUP BY 1 ORDER BY 1`,
     );
     const bins = hi > lo ? BINS : 1;
@@ -72,17 +79,32 @@ function percent(part: number, whole: number): string {
 /** Render a summary into `host`. */
 export function renderSummary(host: HTMLElement, column: ColumnInfo, summary: ColumnSummary): void {
   const stat = (label: string, value: string, extra?: string) =>
-    h("div", { class: "stat" }, h("div", { class: "stat-label" }, label), h("div", { class: "stat-value", title: value }, value), extra ? h("div", { class: "stat-extra" }, extra) : null);
+    h(
+      "div",
+      { class: "stat" },
+      h("div", { class: "stat-label" }, label),
+      h("div", { class: "stat-value", title: value }, value),
+      extra ? h("div", { class: "stat-extra" }, extra) : null,
+    );
   const chart = h("div", { class: "summary-chart" });
   replace(
     host,
-    h("div", { class: "summary-head" }, h("h3", null, column.name), h("span", { class: "type-pill" }, column.type)),
+    h(
+      "div",
+      { class: "summary-head" },
+      h("h3", null, column.name),
+      h("span", { class: "type-pill" }, column.type),
+    ),
     h(
       "div",
       { class: "stats" },
       stat("rows", formatCount(summary.rows)),
       stat("nulls", formatCount(summary.nulls), percent(summary.nulls, summary.rows)),
-      stat("distinct", formatCount(summary.distinct), percent(summary.distinct, summary.rows - summary.nulls)),
+      stat(
+        "distinct",
+        formatCount(summary.distinct),
+        percent(summary.distinct, summary.rows - summary.nulls),
+      ),
       stat("min", summary.min ?? "null"),
       stat("max", summary.max ?? "null"),
     ),
@@ -90,7 +112,9 @@ export function renderSummary(host: HTMLElement, column: ColumnInfo, summary: Co
   );
   host.dataset.column = column.name;
   if (summary.bins) {
-    requestAnimationFrame(() => histogram(chart, summary.bins!.edges, summary.bins!.counts, summary.bins!.time));
+    requestAnimationFrame(() =>
+      histogram(chart, summary.bins!.edges, summary.bins!.counts, summary.bins!.time)
+    );
   } else if (summary.top) {
     const most = Math.max(1, ...summary.top.map((t) => t.count));
     replace(
@@ -100,8 +124,16 @@ export function renderSummary(host: HTMLElement, column: ColumnInfo, summary: Co
         h(
           "div",
           { class: "freq" },
-          h("span", { class: `freq-label${t.value === null ? " null" : ""}`, title: t.value ?? "null" }, t.value ?? "null"),
-          h("span", { class: "freq-track" }, h("span", { class: "freq-fill", style: `width:${(t.count / most) * 100}%` })),
+          h(
+            "span",
+            { class: `freq-label${t.value === null ? " null" : ""}`, title: t.value ?? "null" },
+            t.value ?? "null",
+          ),
+          h(
+            "span",
+            { class: "freq-track" },
+            h("span", { class: "freq-fill", style: `width:${(t.count / most) * 100}%` }),
+          ),
           h("span", { class: "freq-count" }, formatCount(t.count)),
         )
       ),

@@ -43,13 +43,23 @@ export async function loadTimeline(db: PreviewDb, stream: StreamInfo, column: st
     `SELECT min(${ms}) AS lo, max(${ms}) AS hi, count(*) - count(${ident(column)}) AS nulls FROM ${from}`,
   );
   if (range.lo === null || range.hi === null) {
-    return { column, bucketMs: SECOND, bucketLabel: "second", times: [], counts: [], nulls: Number(range.nulls) };
+    return {
+      column,
+      bucketMs: SECOND,
+      bucketLabel: "second",
+      times: [],
+      counts: [],
+      nulls: Number(range.nulls),
+    };
   }
   const span = Number(range.hi) - Number(range.lo);
-  const [bucketMs, bucketLabel] = BUCKETS.find(([size]) => span / size <= MAX_BUCKETS) ?? BUCKETS[BUCKETS.length - 1];
+  const [bucketMs, bucketLabel] = BUCKETS.find(([size]) => span / size <= MAX_BUCKETS) ??
+    BUCKETS[BUCKETS.length - 1];
   const counts = await rows<{ t: number; n: number }>(
     db,
-    `SELECT (${ms} // ${bucketMs}) * ${bucketMs} AS t, count(*) AS n FROM ${from} WHERE ${ident(column)} IS NOT NULL ` +
+    `SELECT (${ms} // ${bucketMs}) * ${bucketMs} AS t, count(*) AS n FROM ${from} WHERE ${
+      ident(column)
+    } IS NOT NULL ` +
       `GROUP BY 1 ORDER BY 1`,
   );
   return {
@@ -91,9 +101,13 @@ export function timelineView(db: PreviewDb, stream: StreamInfo, onError: (e: unk
       } else {
         timeBars(chart, t.times, t.counts);
       }
-      caption.textContent = t.times.length === 0 ? "" : `${formatCount(total)} records per ${t.bucketLabel}, ` +
-        `${formatTimestampMs(t.times[0])} – ${formatTimestampMs(t.times[t.times.length - 1] + t.bucketMs)} UTC` +
-        (t.nulls ? ` · ${formatCount(t.nulls)} without a value` : "");
+      caption.textContent = t.times.length === 0
+        ? ""
+        : `${formatCount(total)} records per ${t.bucketLabel}, ` +
+          `${formatTimestampMs(t.times[0])} – ${
+            formatTimestampMs(t.times[t.times.length - 1] + t.bucketMs)
+          } UTC` +
+          (t.nulls ? ` · ${formatCount(t.nulls)} without a value` : "");
       view.dataset.state = "ready";
       view.dataset.buckets = String(t.times.length);
       view.dataset.total = String(total);
