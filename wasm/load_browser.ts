@@ -224,48 +224,107 @@ export type ReadOnlyDatabase =
  * await engine.close();
  * ```
  */
-export async function openBrowserReadOnly(
+export function openBrowserReadOnly(
   database: ReadOnlyDatabase,
   bundles?: BrowserBundles,
 ): Promise<DuckDBEngine> {
-  const bundle = await duckdb.selectBundle(bundles ?? browserBundlesAt(new URL("./duckdb/", location.href)));
-  const { worker, revoke } = startWorker(bundle.mainWorker!);
-  const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
-  try {
+  return prepareBrowserReadOnly(bundles).open(database);
+}
+
+/** DuckDB-WASM starting in a Worker, ready to open one database read-only (see {@linkcode prepareBrowserReadOnly}). */
+export interface ReadOnlyOpener {
+  /** Settles once the module is instantiated (rejects if it cannot start). */
+  readonly started: Promise<void>;
+  /** Open the database, once. */
+  open(database: ReadOnlyDatabase): Promise<DuckDBEngine>;
+  /** Stop the worker without opening anything. */
+  cancel(): Promise<void>;
+}
+
+/**
+ * Start DuckDB-WASM (its worker, and fetching and compiling its module: the slow part, about a
+ * second) before knowing which database to open, so a page can do both at once.
+ *
+ * @param bundles Where the worker scripts and `.wasm` files are served; by default `./duckdb/`
+ *   next to the page.
+ * @returns An opener: `open(database)` attaches the database read-only once the module is ready.
+ *
+ * @example
+ * ```ts ignore
+ * import { prepareBrowserReadOnly } from "./load_browser.ts";
+ * const opener = prepareBrowserReadOnly();
+ * const status = await (await fetch("/api/cache")).json(); // meanwhile DuckDB-WASM starts
+ * const engine = await opener.open({ url: "/cache.duckdb" });
+ * ```
+ */
+export function prepareBrowserReadOnly(bundles?: BrowserBundles): ReadOnlyOpener {
+  let worker: Worker | undefined;
+  let revoke = () => {};
+  let db: duckdb.AsyncDuckDB | undefined;
+  let used = false;
+  const stop = async () => {
+    revoke();
+    await db?.terminate().catch(() => {});
+    worker?.terminate();
+  };
+  const started = (async () => {
+    const bundle = await duckdb.selectBundle(
+      bundles ?? browserBundlesAt(new URL("./duckdb/", location.href)),
+    );
+    ({ worker, revoke } = startWorker(bundle.mainWorker!));
+    db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
     await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
     revoke();
-    let path: string;
-    if ("url" in database) {
-      path = new URL(database.url, location.href).href;
-    } else {
-      path = "preview.duckdb";
-      await db.registerFileHandle(path, database.file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
-      if (database.wal) {
-        await db.registerFileHandle(
-          `${path}.wal`,
-          database.wal,
-          duckdb.DuckDBDataProtocol.BROWSER_FILEREADER,
-          true,
-        );
+  })();
+  started.catch(() => stop());
+  return {
+    started,
+    cancel: stop,
+    async open(database) {
+      if (used) throw new Error("Cannot open a second database with one ReadOnlyOpener: prepare another");
+      used = true;
+      try {
+        await started;
+        return await attachReadOnly(db!, worker!, database);
+      } catch (error) {
+        await stop();
+        throw error;
       }
+    },
+  };
+}
+
+async function attachReadOnly(
+  db: duckdb.AsyncDuckDB,
+  worker: Worker,
+  database: ReadOnlyDatabase,
+): Promise<DuckDBEngine> {
+  let path: string;
+  if ("url" in database) {
+    path = new URL(database.url, location.href).href;
+  } else {
+    path = "preview.duckdb";
+    await db.registerFileHandle(path, database.file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
+    if (database.wal) {
+      await db.registerFileHandle(
+        `${path}.wal`,
+        database.wal,
+        duckdb.DuckDBDataProtocol.BROWSER_FILEREADER,
+        true,
+      );
     }
-    // duckdb-wasm 1.32 downloads http(s) files whole unless told otherwise (forceFullHTTPReads
-    // defaults on): range requests only, and a server that cannot answer them is an error.
-    await db.open({
-      path: ":memory:",
-      filesystem: { forceFullHTTPReads: false, allowFullHTTPReads: false, reliableHeadRequests: true },
-    });
-    const conn = await db.connect();
-    // The database is attached to an in-memory one, so temporary tables (a sort order, say) work.
-    await conn.query(`ATTACH '${path.replaceAll("'", "''")}' AS ${READ_ONLY_ALIAS} (READ_ONLY)`);
-    await conn.query(`USE ${READ_ONLY_ALIAS}; ${ENGINE_SETUP_SQL}`);
-    return new BrowserEngine(db, conn, null, worker);
-  } catch (error) {
-    revoke();
-    await db.terminate().catch(() => {});
-    worker.terminate();
-    throw error;
   }
+  // duckdb-wasm 1.32 downloads http(s) files whole unless told otherwise (forceFullHTTPReads
+  // defaults on): range requests only, and a server that cannot answer them is an error.
+  await db.open({
+    path: ":memory:",
+    filesystem: { forceFullHTTPReads: false, allowFullHTTPReads: false, reliableHeadRequests: true },
+  });
+  const conn = await db.connect();
+  // The database is attached to an in-memory one, so temporary tables (a sort order, say) work.
+  await conn.query(`ATTACH '${path.replaceAll("'", "''")}' AS ${READ_ONLY_ALIAS} (READ_ONLY)`);
+  await conn.query(`USE ${READ_ONLY_ALIAS}; ${ENGINE_SETUP_SQL}`);
+  return new BrowserEngine(db, conn, null, worker);
 }
 
 /** The catalog name of a database opened by {@linkcode openBrowserReadOnly} (`cache.main.users`). */

@@ -71,7 +71,9 @@ export class PreviewApp {
 
   /** Read the catalog and show the first stream (or the one in the URL). */
   async start(): Promise<void> {
+    performance.mark("airbyte-preview:catalog-start");
     this.#catalog = await loadCatalog(this.#db);
+    performance.mark("airbyte-preview:catalog-done");
     const wanted = parseHash(location.hash);
     const known = (name?: string) => this.#catalog.streams.some((s) => s.stream === name);
     const place: Place = wanted.kind === "stream" && known(wanted.stream)

@@ -251,7 +251,9 @@ export class Grid {
     const generation = this.#generation;
     this.#inFlight.add(next);
     const start = next * PAGE_ROWS;
+    performance.mark("airbyte-preview:fetch-start");
     this.#data.fetch(start, Math.min(PAGE_ROWS, this.#data.count - start)).then((rows) => {
+      performance.mark("airbyte-preview:fetch-done");
       if (generation !== this.#generation) return;
       this.#pages.set(next, rows);
       this.#evict(firstPage);

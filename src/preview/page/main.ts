@@ -4,7 +4,12 @@
  * browser, no server involved), and shows it.
  */
 import "./style.css";
-import { browserBundlesAt, openBrowserReadOnly, type ReadOnlyDatabase } from "../../../wasm/load_browser.ts";
+import {
+  browserBundlesAt,
+  prepareBrowserReadOnly,
+  type ReadOnlyDatabase,
+  type ReadOnlyOpener,
+} from "../../../wasm/load_browser.ts";
 import type { CacheFileStatus } from "../preview_server.ts";
 import { PreviewApp } from "./app.ts";
 import { h } from "./dom.ts";
@@ -15,6 +20,14 @@ import { errorText, type Message, Shell } from "./shell.ts";
 const shell = new Shell(document.getElementById("app")!);
 const bundles = browserBundlesAt(new URL("duckdb/", location.href));
 const STEPS = ["Start DuckDB-WASM", "Open the cache read-only", "Read streams and state"];
+// DuckDB-WASM starts at once, while the page asks the server what to open.
+let opener: ReadOnlyOpener | null = startDuckDB();
+
+function startDuckDB(): ReadOnlyOpener {
+  const next = prepareBrowserReadOnly(bundles);
+  next.started.then(() => performance.mark("airbyte-preview:instantiated"), () => {});
+  return next;
+}
 let current: PreviewDb | null = null;
 let watch: ReturnType<typeof setInterval> | undefined;
 
@@ -90,9 +103,13 @@ async function open(
   shell.setTitle(title, detail);
   shell.progress(STEPS, 0);
   let engine;
+  // A later file gets a fresh DuckDB-WASM (the first one started with the page).
+  const using = opener ?? startDuckDB();
+  opener = null;
   try {
     performance.mark("airbyte-preview:open-start");
-    engine = await openBrowserReadOnly(database, bundles);
+    using.started.then(() => shell.progress(STEPS, 1), () => {});
+    engine = await using.open(database);
     performance.mark("airbyte-preview:opened");
   } catch (error) {
     shell.message(openFailed(title, error));
