@@ -1,5 +1,5 @@
 /** What a cache holds: its streams (tables, row counts, columns) and its stored state. */
-import { findInternalTables, isInternalTable } from "./internal_tables.ts";
+import { findInternalTables, type InternalTables, isInternalTable } from "./internal_tables.ts";
 import { ident, literal, type PreviewDb, rows, tableRef } from "./preview_db.ts";
 
 export interface ColumnInfo {
@@ -22,6 +22,8 @@ export interface StreamInfo {
   hasMeta: boolean;
   /** Columns holding times, for the timeline. */
   timeColumns: string[];
+  /** Row ids run 0..rows-1 without gaps: a page of the stored order is a row id range. */
+  denseRowIds: boolean;
 }
 
 export interface StateEntry {
@@ -37,10 +39,13 @@ export interface StateEntry {
 
 export interface Catalog {
   streams: StreamInfo[];
+  /** Filled by {@linkcode loadState}, after the first rows are on screen. */
   state: StateEntry[];
   destinationState: StateEntry[];
   /** "internal", "legacy" or "none" (a DuckDB file that is not an airbyte-ts cache). */
   layout: string;
+  /** Where the state lives (for {@linkcode loadState}). */
+  internal: InternalTables[];
 }
 
 const TIME_TYPES = /^(TIMESTAMP|DATE)/;
@@ -53,9 +58,8 @@ function parseJson<T>(text: unknown, fallback: T): T {
   }
 }
 
-/** Read the catalog: a few small queries, whatever the table sizes. */
+/** Read the streams: three small queries, whatever the table sizes. */
 export async function loadCatalog(db: PreviewDb): Promise<Catalog> {
-  const internal = await findInternalTables(db);
   const columns = await rows<
     { schema_name: string; table_name: string; column_name: string; data_type: string }
   >(
@@ -70,10 +74,9 @@ export async function loadCatalog(db: PreviewDb): Promise<Catalog> {
     }));
   const tableExists = (schema: string, table: string) =>
     columns.some((c) => c.schema_name === schema && c.table_name === table);
+  const internal = findInternalTables(columns);
 
-  const registered: Omit<StreamInfo, "rows" | "columns" | "hasMeta" | "timeColumns">[] = [];
-  const state: StateEntry[] = [];
-  const destinationState: StateEntry[] = [];
+  const registered: Omit<StreamInfo, "rows" | "columns" | "hasMeta" | "timeColumns" | "denseRowIds">[] = [];
   for (const tables of internal) {
     const streamRows = await rows<Record<string, unknown>>(
       db,
@@ -92,10 +95,6 @@ export async function loadCatalog(db: PreviewDb): Promise<Catalog> {
         cursor: parseJson(r.cursor_field, []),
       });
     }
-    state.push(...await stateEntries(db, tables.state, false));
-    if (tables.destinationState) {
-      destinationState.push(...await stateEntries(db, tables.destinationState, true));
-    }
   }
   // Tables no connector registered (or a plain DuckDB file): listed by name.
   const seen = new Set(registered.map((r) => `${r.schema}.${r.table}`));
@@ -106,17 +105,22 @@ export async function loadCatalog(db: PreviewDb): Promise<Catalog> {
     registered.push({ source: "", stream: table, schema, table, primaryKey: [], cursor: [] });
   }
 
-  const counts = registered.length === 0 ? [] : await rows<{ i: number; n: number }>(
+  const counts = registered.length === 0 ? [] : await rows<{ i: number; n: number; lo: number; hi: number }>(
     db,
-    registered.map((r, i) => `SELECT ${i} AS i, count(*) AS n FROM ${tableRef(r.schema, r.table)}`).join(
-      " UNION ALL ",
-    ),
+    registered.map((r, i) =>
+      `SELECT ${i} AS i, count(*) AS n, min(rowid) AS lo, max(rowid) AS hi FROM ${
+        tableRef(r.schema, r.table)
+      }`
+    ).join(" UNION ALL "),
   );
   const streams = registered.map((r, i) => {
     const cols = columnsOf(r.schema, r.table);
+    const count = counts.find((c) => c.i === i);
+    const n = Number(count?.n ?? 0);
     return {
       ...r,
-      rows: Number(counts.find((c) => c.i === i)?.n ?? 0),
+      rows: n,
+      denseRowIds: n === 0 || (Number(count?.lo) === 0 && Number(count?.hi) === n - 1),
       columns: cols,
       hasMeta: cols.some((c) => c.name === "_airbyte_meta"),
       timeColumns: cols.filter((c) => TIME_TYPES.test(c.type)).map((c) => c.name),
@@ -124,10 +128,25 @@ export async function loadCatalog(db: PreviewDb): Promise<Catalog> {
   });
   return {
     streams,
-    state,
-    destinationState,
+    state: [],
+    destinationState: [],
     layout: internal.length === 0 ? "none" : internal[0].layout,
+    internal,
   };
+}
+
+/** Read the stored source and destination state into the catalog. */
+export async function loadState(db: PreviewDb, catalog: Catalog): Promise<void> {
+  const state: StateEntry[] = [];
+  const destinationState: StateEntry[] = [];
+  for (const tables of catalog.internal) {
+    state.push(...await stateEntries(db, tables.state, false));
+    if (tables.destinationState) {
+      destinationState.push(...await stateEntries(db, tables.destinationState, true));
+    }
+  }
+  catalog.state = state;
+  catalog.destinationState = destinationState;
 }
 
 async function stateEntries(db: PreviewDb, table: string, destination: boolean): Promise<StateEntry[]> {

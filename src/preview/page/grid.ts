@@ -17,6 +17,8 @@ export interface GridColumn {
 export interface GridData {
   columns: GridColumn[];
   count: number;
+  /** Rows per fetch. @default 100 */
+  pageRows?: number;
   /** Rows `[start, start + n)`, in order; a cell is null for SQL NULL. */
   fetch(start: number, n: number): Promise<(string | null)[][]>;
 }
@@ -40,8 +42,8 @@ export interface GridOptions {
 const ROW_HEIGHT = 26;
 const HEADER_HEIGHT = 44;
 const PAGE_ROWS = 100;
-/** Pages kept in memory: bounded whatever the table's size. */
-const MAX_PAGES = 40;
+/** Rows kept in memory: bounded whatever the table's size. */
+const MAX_ROWS = 4000;
 /** Scroll heights past this are scaled (browsers stop laying out at about 33.5M px). */
 const MAX_SCROLL_PX = 8_000_000;
 
@@ -78,6 +80,7 @@ export class Grid {
   #widths: number[] = [];
   #numberWidth = 64;
   #pages = new Map<number, (string | null)[][]>();
+  #pageRows = PAGE_ROWS;
   #inFlight = new Set<number>();
   #failed: unknown;
   #generation = 0;
@@ -109,6 +112,7 @@ export class Grid {
     this.#inFlight.clear();
     this.#failed = undefined;
     this.#selected = null;
+    this.#pageRows = data.pageRows ?? PAGE_ROWS;
     this.#widths = data.columns.map(columnWidth);
     this.#numberWidth = Math.max(56, String(data.count).length * 8 + 24);
     this.#renderHeader();
@@ -129,7 +133,7 @@ export class Grid {
     this.#schedule();
   }
 
-  /** Pages of rows held in memory now (bounded by MAX_PAGES). */
+  /** Rows held in memory now (bounded by MAX_ROWS). */
   get cachedRows(): number {
     let n = 0;
     for (const page of this.#pages.values()) n += page.length;
@@ -192,8 +196,8 @@ export class Grid {
     const html: string[] = [];
     let missing = false;
     for (let r = first; r < first + visible; r++) {
-      const page = this.#pages.get(Math.floor(r / PAGE_ROWS));
-      const cells = page?.[r % PAGE_ROWS];
+      const page = this.#pages.get(Math.floor(r / this.#pageRows));
+      const cells = page?.[r % this.#pageRows];
       if (!cells) missing = true;
       const top = (r - first) * ROW_HEIGHT - shift;
       const selectedRow = this.#selected?.row === r;
@@ -240,19 +244,19 @@ export class Grid {
   /** Fetch the pages around the view, nearest first, one at a time (the engine runs one query at a time). */
   #load(first: number, visible: number): void {
     if (this.#failed || this.#inFlight.size > 0 || this.#data.count === 0) return;
-    const firstPage = Math.floor(first / PAGE_ROWS);
-    const lastPage = Math.floor(Math.max(first, first + visible - 1) / PAGE_ROWS);
+    const firstPage = Math.floor(first / this.#pageRows);
+    const lastPage = Math.floor(Math.max(first, first + visible - 1) / this.#pageRows);
     const wanted: number[] = [];
     for (let p = firstPage; p <= lastPage; p++) wanted.push(p);
     // One page ahead and one behind, so short scrolls find rows ready.
     wanted.push(lastPage + 1, firstPage - 1);
-    const next = wanted.find((p) => p >= 0 && p * PAGE_ROWS < this.#data.count && !this.#pages.has(p));
+    const next = wanted.find((p) => p >= 0 && p * this.#pageRows < this.#data.count && !this.#pages.has(p));
     if (next === undefined) return;
     const generation = this.#generation;
     this.#inFlight.add(next);
-    const start = next * PAGE_ROWS;
+    const start = next * this.#pageRows;
     performance.mark("airbyte-preview:fetch-start");
-    this.#data.fetch(start, Math.min(PAGE_ROWS, this.#data.count - start)).then((rows) => {
+    this.#data.fetch(start, Math.min(this.#pageRows, this.#data.count - start)).then((rows) => {
       performance.mark("airbyte-preview:fetch-done");
       if (generation !== this.#generation) return;
       this.#pages.set(next, rows);
@@ -268,11 +272,12 @@ export class Grid {
     });
   }
 
-  /** Drop the pages farthest from the view beyond MAX_PAGES. */
+  /** Drop the pages farthest from the view beyond MAX_ROWS rows. */
   #evict(around: number): void {
-    if (this.#pages.size <= MAX_PAGES) return;
+    const maxPages = Math.max(4, Math.floor(MAX_ROWS / this.#pageRows));
+    if (this.#pages.size <= maxPages) return;
     const byDistance = [...this.#pages.keys()].sort((a, b) => Math.abs(b - around) - Math.abs(a - around));
-    for (const page of byDistance.slice(0, this.#pages.size - MAX_PAGES)) this.#pages.delete(page);
+    for (const page of byDistance.slice(0, this.#pages.size - maxPages)) this.#pages.delete(page);
   }
 
   #onHeaderClick(event: Event): void {
@@ -300,7 +305,7 @@ export class Grid {
     if (!cell || !row) return;
     const r = Number(row.dataset.row);
     const c = Number(cell.dataset.col);
-    const value = this.#pages.get(Math.floor(r / PAGE_ROWS))?.[r % PAGE_ROWS]?.[c];
+    const value = this.#pages.get(Math.floor(r / this.#pageRows))?.[r % this.#pageRows]?.[c];
     if (value === undefined) return;
     this.#selected = { row: r, col: c };
     this.#schedule();

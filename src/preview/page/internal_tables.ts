@@ -5,7 +5,7 @@
  * the earlier one (tables `_airbyte_streams`, `_airbyte_state`, `_airbyte_destination_state` in
  * the cache's own schema). The preview reads both, and never writes.
  */
-import { ident, type PreviewDb, rows } from "./preview_db.ts";
+import { ident } from "./preview_db.ts";
 
 /** One cache schema's internal tables, as qualified SQL names. */
 export interface InternalTables {
@@ -32,12 +32,11 @@ export function isInternalTable(schema: string, table: string): boolean {
     table.startsWith("_airbyte_");
 }
 
-/** Every cache schema's internal tables found in the database (empty for a plain DuckDB file). */
-export async function findInternalTables(db: PreviewDb): Promise<InternalTables[]> {
-  const tables = await rows<{ schema_name: string; table_name: string }>(
-    db,
-    "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database()",
-  );
+/**
+ * Every cache schema's internal tables among the database's tables (empty for a plain DuckDB
+ * file).
+ */
+export function findInternalTables(tables: { schema_name: string; table_name: string }[]): InternalTables[] {
   const has = (schema: string, table: string) =>
     tables.some((t) => t.schema_name === schema && t.table_name === table);
   const found: InternalTables[] = [];
