@@ -81,20 +81,28 @@ function connector(rows: number): InProcessConnector {
   };
 }
 
+/** This run's browser: its main process carries a marker flag; its children descend from it. */
+const MARKER = `--airbyte-ts-bench=${crypto.randomUUID()}`;
+
 async function browserRssMb(): Promise<number> {
-  let total = 0;
+  const parent = new Map<number, number>();
+  const rss = new Map<number, number>();
+  let root = 0;
   for await (const entry of Deno.readDir("/proc")) {
     if (!/^\d+$/.test(entry.name)) continue;
+    const pid = Number(entry.name);
     try {
-      const cmd = await Deno.readTextFile(`/proc/${entry.name}/cmdline`);
-      if (!cmd.includes("chromium")) continue;
-      const status = await Deno.readTextFile(`/proc/${entry.name}/status`);
-      const rss = status.match(/VmRSS:\s+(\d+) kB/);
-      if (rss) total += Number(rss[1]);
+      const status = await Deno.readTextFile(`/proc/${pid}/status`);
+      parent.set(pid, Number(status.match(/PPid:\s+(\d+)/)?.[1] ?? 0));
+      rss.set(pid, Number(status.match(/VmRSS:\s+(\d+) kB/)?.[1] ?? 0));
+      if ((await Deno.readTextFile(`/proc/${pid}/cmdline`)).includes(MARKER)) root = pid;
     } catch {
       // gone
     }
   }
+  const inTree = (pid: number): boolean => pid === root || (pid > 1 && inTree(parent.get(pid) ?? 0));
+  let total = 0;
+  for (const [pid, kb] of rss) if (root && inTree(pid)) total += kb;
   return Math.round(total / 1024);
 }
 
@@ -112,7 +120,10 @@ try {
   const size = (await Deno.stat(path)).size;
   console.log(`cache file: ${(size / 1e6).toFixed(1)} MB`);
   await using server = await startPreviewServer({ cachePath: path });
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [...CHROMIUM_ARGS, MARKER],
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const load = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");

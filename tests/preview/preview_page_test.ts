@@ -100,9 +100,6 @@ Deno.test({
       );
       assert.deepEqual(headers, users.columns.map((c) => c.name));
       await shot("records");
-      if (Deno.env.get("AIRBYTE_TS_UPDATE_DOCS_SCREENSHOT") === "1") {
-        await page.screenshot({ path: `${ROOT}/docs/preview.png` });
-      }
     });
 
     await t.step("each stream's columns and types equal the table's", async () => {
@@ -216,6 +213,17 @@ Deno.test({
       assert.equal(shown.values[4], want.hi);
       assert.equal(shown.bars, 1, "a histogram is drawn");
       await shot("summary");
+      // The README's picture: `AIRBYTE_TS_UPDATE_DOCS_SCREENSHOT=1 deno test -A tests/preview/preview_page_test.ts`
+      if (Deno.env.get("AIRBYTE_TS_UPDATE_DOCS_SCREENSHOT") === "1") {
+        const created = expected.streams.find((s) => s.stream === "users")!.columns.findIndex((c) =>
+          c.name === "created_at"
+        );
+        await page.hover(`.th[data-col="${created}"]`);
+        await page.click(`.th[data-col="${created}"] .th-summary`);
+        await page.waitForSelector(".summary[data-state=ready][data-column=created_at]");
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: `${ROOT}/docs/preview.png` });
+      }
     });
 
     await t.step("the SQL box shows a query's rows, and DuckDB's error for a bad one", async () => {

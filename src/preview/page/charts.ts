@@ -9,6 +9,11 @@ import "uplot/dist/uPlot.min.css";
 const ACCENT = "#4f6df5";
 const FILL = "rgba(79, 109, 245, 0.35)";
 
+/** Counts start at zero: a bar's height is its count, not its difference from the smallest. */
+function countRange(_u: uPlot, _min: number, max: number): uPlot.Range.MinMax {
+  return [0, Math.max(1, max * 1.08)];
+}
+
 /** Bars of counts over time. `times` in milliseconds since the epoch. */
 export function timeBars(host: HTMLElement, times: number[], counts: number[], height = 280): uPlot {
   const width = Math.max(320, host.clientWidth || 800);
@@ -18,7 +23,7 @@ export function timeBars(host: HTMLElement, times: number[], counts: number[], h
       height,
       legend: { show: true },
       cursor: { drag: { x: true, y: false } },
-      scales: { x: { time: true } },
+      scales: { x: { time: true }, y: { range: countRange } },
       axes: [{ stroke: "#6b7280", grid: { stroke: "#eef0f4" } }, {
         stroke: "#6b7280",
         grid: { stroke: "#eef0f4" },
@@ -47,7 +52,7 @@ export function histogram(host: HTMLElement, edges: number[], counts: number[], 
       height: 150,
       legend: { show: false },
       cursor: { show: true, points: { show: false } },
-      scales: { x: { time } },
+      scales: { x: { time }, y: { range: countRange } },
       axes: [{ stroke: "#6b7280", grid: { show: false }, size: 30, font: "11px system-ui" }, {
         stroke: "#6b7280",
         grid: { stroke: "#eef0f4" },

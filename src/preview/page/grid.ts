@@ -42,6 +42,8 @@ export interface GridOptions {
 const ROW_HEIGHT = 26;
 const HEADER_HEIGHT = 44;
 const PAGE_ROWS = 100;
+/** Widest a column grows to fit its values (wider values are cut with an ellipsis; a click shows them). */
+const MAX_FITTED_WIDTH = 360;
 /** Rows kept in memory: bounded whatever the table's size. */
 const MAX_ROWS = 4000;
 /** Scroll heights past this are scaled (browsers stop laying out at about 33.5M px). */
@@ -87,6 +89,8 @@ export class Grid {
   #frame = 0;
   #first = 0;
   #selected: { row: number; col: number } | null = null;
+  /** Column widths fitted to the first rows fetched (once per data). */
+  #fitted = false;
 
   constructor(options: GridOptions = {}) {
     this.#options = options;
@@ -113,6 +117,7 @@ export class Grid {
     this.#failed = undefined;
     this.#selected = null;
     this.#pageRows = data.pageRows ?? PAGE_ROWS;
+    this.#fitted = false;
     this.#widths = data.columns.map(columnWidth);
     this.#numberWidth = Math.max(56, String(data.count).length * 8 + 24);
     this.#renderHeader();
@@ -260,6 +265,7 @@ export class Grid {
       performance.mark("airbyte-preview:fetch-done");
       if (generation !== this.#generation) return;
       this.#pages.set(next, rows);
+      if (!this.#fitted) this.#fitWidths(rows);
       this.#evict(firstPage);
     }, (error) => {
       if (generation !== this.#generation) return;
@@ -270,6 +276,22 @@ export class Grid {
       this.#inFlight.delete(next);
       this.#schedule();
     });
+  }
+
+  /** Widen columns whose first values are longer than their header (up to a limit). */
+  #fitWidths(rows: (string | null)[][]): void {
+    this.#fitted = true;
+    let changed = false;
+    this.#data.columns.forEach((column, c) => {
+      let longest = 0;
+      for (const row of rows) longest = Math.max(longest, Math.min(row[c]?.length ?? 0, 60));
+      const wanted = Math.min(MAX_FITTED_WIDTH, Math.round(longest * 7.3 + 24));
+      if (wanted > this.#widths[c]) {
+        this.#widths[c] = wanted;
+        changed = true;
+      }
+    });
+    if (changed) this.#renderHeader();
   }
 
   /** Drop the pages farthest from the view beyond MAX_ROWS rows. */
