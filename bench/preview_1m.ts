@@ -84,7 +84,7 @@ function connector(rows: number): InProcessConnector {
 /** This run's browser: its main process carries a marker flag; its children descend from it. */
 const MARKER = `--airbyte-ts-bench=${crypto.randomUUID()}`;
 
-async function browserRssMb(): Promise<number> {
+async function browserPssMb(): Promise<number> {
   const parent = new Map<number, number>();
   const rss = new Map<number, number>();
   let root = 0;
@@ -94,7 +94,9 @@ async function browserRssMb(): Promise<number> {
     try {
       const status = await Deno.readTextFile(`/proc/${pid}/status`);
       parent.set(pid, Number(status.match(/PPid:\s+(\d+)/)?.[1] ?? 0));
-      rss.set(pid, Number(status.match(/VmRSS:\s+(\d+) kB/)?.[1] ?? 0));
+      // Proportional set size: shared pages are split between the processes that share them.
+      const rollup = await Deno.readTextFile(`/proc/${pid}/smaps_rollup`).catch(() => "");
+      rss.set(pid, Number(rollup.match(/Pss:\s+(\d+) kB/)?.[1] ?? 0));
       if ((await Deno.readTextFile(`/proc/${pid}/cmdline`)).includes(MARKER)) root = pid;
     } catch {
       // gone
@@ -128,7 +130,7 @@ try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const load = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
     console.log(`machine load average (1, 5, 15 min): ${load}`);
-    const rssBefore = await browserRssMb();
+    const rssBefore = await browserPssMb();
     await page.goto(`${server.url}#/stream/events/records`);
     await page.waitForSelector(".grid[data-loaded=true]", { timeout: 120_000 });
     const firstRows = await page.evaluate(() =>
@@ -139,7 +141,7 @@ try {
     console.log(
       `cache bytes fetched until then: ${(bytesFirst / 1e6).toFixed(2)} MB of ${(size / 1e6).toFixed(1)} MB`,
     );
-    const rssLoaded = await browserRssMb();
+    const rssLoaded = await browserPssMb();
     const marks = await page.evaluate(() =>
       Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name, Math.round(m.startTime)]))
     );
@@ -204,21 +206,37 @@ try {
     const heap = await page.evaluate(() =>
       (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0
     );
-    const rssEnd = await browserRssMb();
+    const rssEnd = await browserPssMb();
+    // Ten more jumps: memory should stay where it is (bounded page cache, no growth per jump).
+    for (const fraction of [0.05, 0.95, 0.45, 0.65, 0.15, 0.85, 0.25, 0.75, 0.55, 0.35]) {
+      await page.evaluate((f) => {
+        const s = document.querySelector(".grid-scroll")!;
+        s.scrollTop = (s.scrollHeight - s.clientHeight) * f;
+      }, fraction);
+      await page.waitForFunction(
+        ({ f, rows }) => {
+          const g = document.querySelector<HTMLElement>(".grid")!;
+          return Math.abs(Number(g.dataset.firstRow) / rows - f) < 0.01 && g.dataset.loaded === "true";
+        },
+        { f: fraction, rows: ROWS },
+        { timeout: 60_000 },
+      );
+    }
+    const rssMore = await browserPssMb();
     console.log(
       `page JS heap: ${(heap / 1e6).toFixed(0)} MB; rows held by the grid: ${await page.evaluate(() =>
         document.querySelectorAll(".grid-body .tr").length
       )} in the DOM`,
     );
     console.log(
-      `browser RSS (all processes): ${rssBefore} MB blank, ${rssLoaded} MB loaded, ${rssEnd} MB after 2 sorts and 10 jumps`,
+      `browser memory (PSS of its processes): ${rssBefore} MB blank, ${rssLoaded} MB loaded, ${rssEnd} MB after 2 sorts and 10 jumps, ${rssMore} MB after 10 more jumps`,
     );
     console.log(
       `cache bytes fetched in all: ${
         (server.served.cacheBytes / 1e6).toFixed(1)
       } MB in ${server.served.cacheResponses} responses`,
     );
-    console.log(`first_rows_ms=${Math.round(firstRows)} rss_end_mb=${rssEnd}`);
+    console.log(`first_rows_ms=${Math.round(firstRows)} pss_end_mb=${rssEnd}`);
   } finally {
     await browser.close();
   }

@@ -315,6 +315,8 @@ export class PreviewApp {
 
   async #sort(stream: StreamInfo, grid: Grid, note: HTMLElement, sort: GridSort | null): Promise<void> {
     grid.el.dataset.sorting = "true";
+    delete grid.el.dataset.sortMs;
+    delete grid.el.dataset.sortCompleteMs;
     note.textContent = sort ? `Sorting by ${sort.column}…` : "";
     const started = performance.now();
     try {
