@@ -282,7 +282,7 @@ export class Grid {
   #fitWidths(rows: (string | null)[][]): void {
     this.#fitted = true;
     let changed = false;
-    this.#data.columns.forEach((column, c) => {
+    this.#data.columns.forEach((_column, c) => {
       let longest = 0;
       for (const row of rows) longest = Math.max(longest, Math.min(row[c]?.length ?? 0, 60));
       const wanted = Math.min(MAX_FITTED_WIDTH, Math.round(longest * 7.3 + 24));
