@@ -58,3 +58,17 @@ export async function settled(page: Page, timeout = 120_000): Promise<string> {
   );
   return await page.evaluate(() => document.body.dataset.state!);
 }
+
+let screenshots: Promise<string> | undefined;
+
+/**
+ * Where a test's screenshot goes: one directory per test process, kept after the run (the views
+ * are worth looking at), its path printed once.
+ */
+export async function screenshotPath(name: string): Promise<string> {
+  screenshots ??= Deno.makeTempDir({ prefix: "airbyte-ts-preview-screenshots-" }).then((dir) => {
+    console.log(`preview screenshots: ${dir}`);
+    return dir;
+  });
+  return `${await screenshots}/${name}.png`;
+}

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { startPreviewServer } from "../../src/preview/preview_server.ts";
 import { tempDir } from "../_support.ts";
-import { openPersistentBrowser, settled } from "./_browser.ts";
+import { openPersistentBrowser, screenshotPath, settled } from "./_browser.ts";
 
 Deno.test({
   name: "in-page read example fills an OPFS cache with live progress, and the data survives a reload",
@@ -43,7 +43,7 @@ Deno.test({
     // One order in a thousand carries a quantity that is not an integer.
     assert.equal(await page.getAttribute(".misfits", "data-count"), "3");
     assert.match(await page.textContent(".misfits tbody") ?? "", /"a dozen"/);
-    await page.screenshot({ path: `${dir.path}/misfits.png` });
+    await page.screenshot({ path: await screenshotPath("misfits") });
 
     await page.reload();
     assert.equal(await settled(page), "ready", session.log.join("\n"));

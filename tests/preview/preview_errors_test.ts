@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { DuckDBCache } from "../../mod.ts";
 import { startPreviewServer } from "../../src/preview/preview_server.ts";
 import { tempDir } from "../_support.ts";
-import { openBrowser, type PageSession, settled } from "./_browser.ts";
+import { openBrowser, type PageSession, screenshotPath, settled } from "./_browser.ts";
 
 /** A small cache written through DuckDBCache (the durable file runtime), closed cleanly. */
 async function smallCache(path: string, rows = 50): Promise<void> {
@@ -43,7 +43,7 @@ Deno.test({
   ...options,
   async fn() {
     await using dir = await tempDir("airbyte-ts-preview-missing-");
-    const message = await showsMessage(`${dir.path}/nowhere.duckdb`, `${dir.path}/missing.png`);
+    const message = await showsMessage(`${dir.path}/nowhere.duckdb`, await screenshotPath("missing"));
     assert.equal(message.kind, "missing");
     assert.match(message.title, /No cache at .*nowhere\.duckdb/);
   },
@@ -56,7 +56,7 @@ Deno.test({
     await using dir = await tempDir("airbyte-ts-preview-notduckdb-");
     const path = `${dir.path}/notes.duckdb`;
     await Deno.writeTextFile(path, "id,name\n1,Ada\n2,Grace\n".repeat(100));
-    const message = await showsMessage(path, `${dir.path}/not-duckdb.png`);
+    const message = await showsMessage(path, await screenshotPath("not-duckdb"));
     assert.equal(message.kind, "not-duckdb");
     assert.match(message.title, /notes\.duckdb is not a DuckDB database/);
   },
@@ -78,7 +78,7 @@ Deno.test({
     } finally {
       file.close();
     }
-    const message = await showsMessage(path, `${dir.path}/corrupt.png`);
+    const message = await showsMessage(path, await screenshotPath("corrupt"));
     assert.ok(["corrupt", "failed"].includes(message.kind), JSON.stringify(message));
     assert.match(message.title, /damaged\.duckdb/);
     assert.match(message.detail, /DuckDB/);
@@ -107,7 +107,7 @@ Deno.test({
     assert.equal(message.kind, "locked");
     assert.match(message.title, /Another process is writing busy\.duckdb/);
     assert.match(message.detail, /process 424242 on writer-host/i);
-    await session.page.screenshot({ path: `${dir.path}/locked.png` });
+    await session.page.screenshot({ path: await screenshotPath("locked") });
     await Deno.remove(`${path}.lock`);
     await session.page.waitForFunction(() => document.body.dataset.state === "ready", undefined, {
       timeout: 120_000,

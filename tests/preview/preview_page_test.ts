@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { DuckDBCache } from "../../mod.ts";
 import { startPreviewServer } from "../../src/preview/preview_server.ts";
 import { faker, ROOT, tempDir } from "../_support.ts";
-import { openBrowser, settled } from "./_browser.ts";
+import { openBrowser, screenshotPath, settled } from "./_browser.ts";
 
 interface Expected {
   streams: { stream: string; rows: number; columns: { name: string; type: string }[] }[];
@@ -71,15 +71,13 @@ Deno.test({
     const path = `${dir.path}/faker.duckdb`;
     const expected = await syncFaker(path);
     assert.deepEqual(expected.streams.map((s) => s.stream).sort(), ["products", "purchases", "users"]);
-    const screens = `${dir.path}/screenshots`;
-    await Deno.mkdir(screens);
     const before = await Deno.readFile(path);
     await using server = await startPreviewServer({ cachePath: path });
     await using session = await openBrowser();
     const { page } = session;
     const shot = async (name: string) => {
       await page.waitForTimeout(300);
-      await page.screenshot({ path: `${screens}/${name}.png` });
+      await page.screenshot({ path: await screenshotPath(name) });
     };
     // Views change through the URL's hash: no reload, DuckDB-WASM stays open.
     const go = (hash: string) => page.evaluate((h) => location.hash = h, hash);
@@ -281,7 +279,6 @@ Deno.test({
       assert.ok(server.served.cacheResponses > 1, "read in several ranged responses");
       assert.ok(server.served.cacheBytes <= info.size * 2, `${server.served.cacheBytes} bytes served`);
     });
-    console.log(`screenshots: ${screens}`);
     assert.deepEqual(session.log.filter((l) => l.startsWith("[pageerror]")), []);
   },
 });
