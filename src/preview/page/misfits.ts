@@ -43,10 +43,15 @@ export function misfitsView(db: PreviewDb, stream: StreamInfo, onError: (e: unkn
   (async () => {
     const from = tableRef(stream.schema, stream.table);
     const total = await countMisfits(db, stream);
-    const found = await rows<{ raw_id: string | null; meta: string }>(
+    // The primary key says which record it is (the row id says which row).
+    const keys = stream.primaryKey.map((path) => path[0]).filter((k) =>
+      stream.columns.some((c) => c.name === k)
+    );
+    const keySelect = keys.map((k, i) => `, CAST(${ident(k)} AS VARCHAR) AS k${i}`).join("");
+    const found = await rows<Record<string, string | null> & { raw_id: string | null; meta: string }>(
       db,
-      `SELECT CAST(_airbyte_raw_id AS VARCHAR) AS raw_id, _airbyte_meta AS meta FROM ${from} ` +
-        `WHERE ${misfitCondition()} LIMIT ${LIMIT}`,
+      `SELECT CAST(_airbyte_raw_id AS VARCHAR) AS raw_id, _airbyte_meta AS meta${keySelect} FROM ${from} ` +
+        `WHERE ${misfitCondition()} ORDER BY rowid LIMIT ${LIMIT}`,
     );
     const lines: HTMLElement[] = [];
     for (const row of found) {
@@ -62,6 +67,7 @@ export function misfitsView(db: PreviewDb, stream: StreamInfo, onError: (e: unkn
         lines.push(h(
           "tr",
           null,
+          keys.map((_, i) => h("td", { class: "mono" }, row[`k${i}`] ?? "null")),
           h("td", { class: "mono dim" }, row.raw_id ?? ""),
           h("td", { class: "mono" }, change.field),
           h("td", null, column ? column.type : ""),
@@ -108,7 +114,7 @@ export function misfitsView(db: PreviewDb, stream: StreamInfo, onError: (e: unkn
             h(
               "tr",
               null,
-              ["_airbyte_raw_id", "field", "column type", "change", "reason", "raw value"].map((t) =>
+              [...keys, "_airbyte_raw_id", "field", "column type", "change", "reason", "raw value"].map((t) =>
                 h("th", null, t)
               ),
             ),

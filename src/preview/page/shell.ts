@@ -84,7 +84,7 @@ export class Shell {
       h(
         "div",
         { class: `message-panel kind-${message.kind}`, role: "alert" },
-        h("div", { class: "message-icon" }, message.kind === "locked" ? "⏳" : "!"),
+        h("div", { class: "message-icon" }, message.kind === "welcome" ? "↓" : "!"),
         h("h2", { class: "message-title" }, message.title),
         h("p", { class: "message-detail" }, message.detail),
         message.actions?.length
