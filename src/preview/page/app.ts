@@ -434,6 +434,16 @@ export class PreviewApp {
         { class: "cell-value" },
         h("h3", null, column),
         value === null ? h("div", { class: "null" }, "null") : h("pre", { class: "json" }, pretty),
+        value === null ? null : h("button", {
+          class: "copy",
+          onclick: (e: Event) => {
+            const button = e.currentTarget as HTMLButtonElement;
+            navigator.clipboard.writeText(value).then(
+              () => button.textContent = "Copied",
+              () => button.textContent = "Cannot copy here",
+            );
+          },
+        }, "Copy value"),
       ),
     );
   }
