@@ -19,6 +19,8 @@ import { errorText, type Message, Shell } from "./shell.ts";
 
 const shell = new Shell(document.getElementById("app")!);
 const bundles = browserBundlesAt(new URL("duckdb/", location.href));
+/** What DuckDB-WASM may hold in the tab: cached blocks of the cache file, sort orders, results. */
+const MEMORY_LIMIT = "1GB";
 const STEPS = ["Start DuckDB-WASM", "Open the cache read-only", "Read streams and state"];
 // DuckDB-WASM starts at once, while the page asks the server what to open.
 let opener: ReadOnlyOpener | null = startDuckDB();
@@ -110,6 +112,9 @@ async function open(
     performance.mark("airbyte-preview:open-start");
     using.started.then(() => shell.progress(STEPS, 1), () => {});
     engine = await using.open(database);
+    // The tab's memory stays bounded whatever the cache's size: DuckDB evicts cached blocks past
+    // this (its default is most of the 4 GB a WebAssembly module can address).
+    await engine.query(`SET memory_limit='${MEMORY_LIMIT}'`);
     performance.mark("airbyte-preview:opened");
   } catch (error) {
     shell.message(openFailed(title, error));
