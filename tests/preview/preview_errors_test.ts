@@ -158,7 +158,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "preview page opens a picked .duckdb file with no cache on the server, and rejects other files",
+  name:
+    "preview page opens a picked or dropped .duckdb file with no cache on the server, and rejects other files",
   ...options,
   async fn() {
     await using dir = await tempDir("airbyte-ts-preview-drop-");
@@ -180,6 +181,27 @@ Deno.test({
     );
     assert.match(await page.textContent(".db-detail") ?? "", /local file/);
     assert.equal(server.served.cacheBytes, 0, "the file never went through the server");
+    // Dropped on the page (a real drop event carrying a File), another cache replaces it.
+    const dropped = `${dir.path}/dropped.duckdb`;
+    await smallCache(dropped, 77);
+    const bytes = Array.from(await Deno.readFile(dropped));
+    const transfer = await page.evaluateHandle((data) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(data)], "dropped.duckdb"));
+      return transfer;
+    }, bytes);
+    await page.dispatchEvent("body", "dragover", { dataTransfer: transfer });
+    await page.dispatchEvent("body", "drop", { dataTransfer: transfer });
+    await page.waitForFunction(() => document.querySelector(".db-title")?.textContent === "dropped.duckdb");
+    await page.waitForFunction(() => document.body.dataset.state === "ready", undefined, {
+      timeout: 120_000,
+    });
+    assert.deepEqual(
+      await page.$$eval(".nav-item[data-stream]", (e) => e.map((i) => (i as HTMLElement).dataset.rows)),
+      [
+        "77",
+      ],
+    );
     const photo = `${dir.path}/photo.duckdb`;
     await Deno.writeFile(photo, new Uint8Array(4096).fill(137));
     await page.setInputFiles("input[type=file]", photo);
