@@ -67,6 +67,8 @@ export async function sortedData(
     const byId = new Map(text.rows.map((row) => [Number(row[0]), row.slice(1)]));
     return ids.map((id) => byId.get(id) ?? columns.map(() => null));
   };
+  // One stored order at a time: the previous sort's goes (8 bytes a row each).
+  await dropSortTables(db);
   const head = (await rows<{ rid: number }>(
     db,
     `SELECT rowid AS rid FROM ${from} ORDER BY ${orderBy} LIMIT ${HEAD_ROWS}`,
