@@ -6,7 +6,7 @@
 import { type Catalog, type ColumnInfo, loadCatalog, loadState, type StreamInfo } from "./catalog.ts";
 import { h, replace } from "./dom.ts";
 import { formatCount, formatMs } from "./format.ts";
-import { Grid, type GridSort } from "./grid.ts";
+import { Grid, type GridData, type GridSort, PAGE_ROWS } from "./grid.ts";
 import { countMisfits, misfitsView } from "./misfits.ts";
 import { ident, type PreviewDb } from "./preview_db.ts";
 import { dropSortTables, sortedData, storedOrderData } from "./records.ts";
@@ -53,6 +53,8 @@ export class PreviewApp {
   #firstRowsMarked = false;
   #misfitCounts = new Map<string, number>();
   #state: Promise<void> | null = null;
+  /** The first stream's rows, asked for before the page around them is built. */
+  #early: { stream: string; data: GridData } | null = null;
 
   constructor(db: PreviewDb, hooks: AppHooks) {
     this.#db = db;
@@ -84,6 +86,12 @@ export class PreviewApp {
       : this.#catalog.streams.length > 0
       ? { kind: "stream", stream: this.#catalog.streams[0].stream, tab: "records" }
       : { kind: "sql" };
+    if (place.kind === "stream" && place.tab === "records") {
+      const stream = this.#catalog.streams.find((s) => s.stream === place.stream)!;
+      const data = storedOrderData(this.#db, stream);
+      data.fetch(0, Math.min(PAGE_ROWS, stream.rows)).catch(() => {});
+      this.#early = { stream: stream.stream, data };
+    }
     this.#go(place, true);
     // State and misfit counts come after the first rows are on screen, not before.
     const later = () => {
@@ -310,7 +318,9 @@ export class PreviewApp {
       performance.mark("airbyte-preview:first-rows");
     });
     body.append(note, grid.el);
-    grid.setData(storedOrderData(this.#db, stream));
+    const early = this.#early?.stream === stream.stream ? this.#early.data : null;
+    this.#early = null;
+    grid.setData(early ?? storedOrderData(this.#db, stream));
   }
 
   async #sort(stream: StreamInfo, grid: Grid, note: HTMLElement, sort: GridSort | null): Promise<void> {

@@ -41,7 +41,8 @@ export interface GridOptions {
 
 const ROW_HEIGHT = 26;
 const HEADER_HEIGHT = 44;
-const PAGE_ROWS = 100;
+/** Rows per fetch unless the data says otherwise. */
+export const PAGE_ROWS = 100;
 /** Widest a column grows to fit its values (wider values are cut with an ellipsis; a click shows them). */
 const MAX_FITTED_WIDTH = 360;
 /** Rows kept in memory: bounded whatever the table's size. */

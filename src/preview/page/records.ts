@@ -10,7 +10,7 @@
  */
 import type { StreamInfo } from "./catalog.ts";
 import { tableToTextRows } from "./format.ts";
-import type { GridData, GridSort } from "./grid.ts";
+import { type GridData, type GridSort, PAGE_ROWS } from "./grid.ts";
 import { ident, type PreviewDb, rows, tableRef } from "./preview_db.ts";
 
 let orderTables = 0;
@@ -30,22 +30,31 @@ export interface SortProgress {
   complete: Promise<void>;
 }
 
-/** Grid data for a stream table in its stored order. */
+/**
+ * Grid data for a stream table in its stored order. The first page is fetched once and kept, so
+ * the app can ask for it before the grid exists (while it builds the page around it).
+ */
 export function storedOrderData(db: PreviewDb, stream: StreamInfo): GridData {
   const from = tableRef(stream.schema, stream.table);
   const select = textSelectList(stream.columns);
+  const load = async (start: number, n: number) =>
+    tableToTextRows(
+      await db.query(
+        // Dense row ids: a range, which skips every other row group. Else an offset scan.
+        stream.denseRowIds
+          ? `SELECT ${select} FROM ${from} WHERE rowid >= ${start} AND rowid < ${start + n} ORDER BY rowid`
+          : `SELECT ${select} FROM ${from} LIMIT ${n} OFFSET ${start}`,
+      ),
+    ).rows;
+  let first: Promise<(string | null)[][]> | undefined;
   return {
     columns: stream.columns.map((c) => ({ name: c.name, type: c.type })),
     count: stream.rows,
-    fetch: async (start, n) =>
-      tableToTextRows(
-        await db.query(
-          // Dense row ids: a range, which skips every other row group. Else an offset scan.
-          stream.denseRowIds
-            ? `SELECT ${select} FROM ${from} WHERE rowid >= ${start} AND rowid < ${start + n} ORDER BY rowid`
-            : `SELECT ${select} FROM ${from} LIMIT ${n} OFFSET ${start}`,
-        ),
-      ).rows,
+    fetch: (start, n) => {
+      if (start !== 0 || n !== Math.min(PAGE_ROWS, stream.rows)) return load(start, n);
+      first ??= load(start, n);
+      return first;
+    },
   };
 }
 
