@@ -11,7 +11,7 @@ import { getRuntime } from "../runtime/detect.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { parseByteRange } from "./_byte_range.ts";
 import { DUCKDB_FILES, PAGE_FILES, type PageAssets, pageAssets } from "./_page_assets.ts";
-import { type CacheLockHolder, readCacheLock } from "./cache_lock.ts";
+import { cacheLockHolder, type LockHolder } from "../duckdb/cache_lock.ts";
 
 /**
  * Options for {@linkcode startPreviewServer}.
@@ -80,8 +80,11 @@ export interface CacheFileStatus {
   walSize?: number;
   /** What the first bytes say: a DuckDB database, something else, or too short to be one. */
   format?: "duckdb" | "other" | "empty";
-  /** Set while another process holds the cache's write lock. */
-  lock?: CacheLockHolder;
+  /**
+   * Set while a lock file says another process writes the cache. `stale`: that process is gone
+   * from this host (it died holding the lock; its committed work is in the file and its WAL).
+   */
+  lock?: LockHolder & { stale: boolean };
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -116,7 +119,7 @@ async function cacheStatus(runtime: Runtime, cachePath: string | undefined): Pro
   const [info, wal, lock] = await Promise.all([
     runtime.stat(cachePath),
     runtime.stat(`${cachePath}.wal`),
-    readCacheLock(runtime, cachePath),
+    cacheLockHolder(runtime, cachePath),
   ]);
   const status: CacheFileStatus = { served: true, path: cachePath, name, exists: info !== undefined };
   if (info) {
@@ -125,7 +128,11 @@ async function cacheStatus(runtime: Runtime, cachePath: string | undefined): Pro
     status.format = await fileFormat(runtime, cachePath, info.size);
   }
   if (wal && wal.size > 0) status.walSize = wal.size;
-  if (lock) status.lock = lock;
+  if (lock) {
+    // Only a holder on this host can be checked; one elsewhere counts as alive.
+    const stale = lock.hostname === runtime.processInfo().hostname && !runtime.isProcessAlive(lock.pid);
+    status.lock = { ...lock, stale };
+  }
   return status;
 }
 

@@ -24,10 +24,10 @@ Deno.test({
         if (document.body?.dataset.state === "ready") clearInterval(timer);
       }, 20);
     });
-    await page.goto(`${server.url}reads.html?count=3000`);
+    await page.goto(`${server.url}reads.html?count=20000`);
     assert.equal(await settled(page), "ready", session.log.join("\n"));
-    assert.equal(await page.evaluate(() => document.body.dataset.readRecords), "6000");
-    assert.ok(progress.length > 0 && progress.some((n) => n < 6000), `progress seen: ${progress.join(",")}`);
+    assert.equal(await page.evaluate(() => document.body.dataset.readRecords), "40000");
+    assert.ok(progress.length > 0 && progress.some((n) => n < 40000), `progress seen: ${progress.join(",")}`);
     const rows = () =>
       page.$$eval(
         ".nav-item[data-stream]",
@@ -36,12 +36,12 @@ Deno.test({
             items.map((i) => [(i as HTMLElement).dataset.stream, (i as HTMLElement).dataset.rows]),
           ),
       );
-    assert.deepEqual(await rows(), { customers: "3000", orders: "3000" });
+    assert.deepEqual(await rows(), { customers: "20000", orders: "20000" });
 
     await page.evaluate(() => location.hash = "#/stream/orders/misfits");
     await page.waitForSelector(".misfits[data-state=ready]");
     // One order in a thousand carries a quantity that is not an integer.
-    assert.equal(await page.getAttribute(".misfits", "data-count"), "3");
+    assert.equal(await page.getAttribute(".misfits", "data-count"), "20");
     assert.match(await page.textContent(".misfits tbody") ?? "", /"a dozen"/);
     await page.screenshot({ path: await screenshotPath("misfits") });
 
@@ -52,7 +52,7 @@ Deno.test({
       "true",
       "shown from OPFS, not read again",
     );
-    assert.deepEqual(await rows(), { customers: "3000", orders: "3000" });
+    assert.deepEqual(await rows(), { customers: "20000", orders: "20000" });
     await page.evaluate(() => location.hash = "#/state");
     await page.waitForSelector(".state-card");
     assert.deepEqual(

@@ -125,7 +125,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "preview page replays a WAL that a writer left behind (read-only, in memory)",
+  name:
+    "preview page replays the WAL a crashed writer left (read-only, in memory), and says its lock is stale",
   ...options,
   async fn() {
     await using dir = await tempDir("airbyte-ts-preview-wal-");
@@ -153,6 +154,8 @@ Deno.test({
       ["15"],
     );
     assert.match(await session.page.textContent(".db-detail") ?? "", /WAL .* replayed/);
+    // The writer died holding its lock: the page says so, and opens the cache anyway.
+    assert.match(await session.page.textContent(".banners") ?? "", /died while writing this cache/);
     assert.deepEqual(await Deno.readFile(path), before, "the preview never writes the cache");
   },
 });

@@ -2,6 +2,7 @@
 // shows is compared with what the cache holds, and each view is saved as a screenshot.
 import assert from "node:assert/strict";
 import { DuckDBCache } from "../../mod.ts";
+import { INTERNAL_TABLES, internalSchemaFor } from "../../src/duckdb/internal_tables.ts";
 import { startPreviewServer } from "../../src/preview/preview_server.ts";
 import { faker, ROOT, tempDir } from "../_support.ts";
 import { openBrowser, screenshotPath, settled } from "./_browser.ts";
@@ -46,7 +47,9 @@ async function syncFaker(path: string): Promise<Expected> {
       }));
       streams.push({ stream: t.stream, rows, columns });
     }
-    const state = (await cache.sql("SELECT state_json FROM _airbyte_state ORDER BY state_key")).toArray().map(
+    const state = (await cache.sql(
+      `SELECT state_json FROM "${internalSchemaFor("main")}"."${INTERNAL_TABLES.state}" ORDER BY state_key`,
+    )).toArray().map(
       (r) => {
         const json = String(r.state_json);
         return { stream: JSON.parse(json).stream.stream_descriptor.name as string, json };

@@ -1,7 +1,6 @@
 // The preview server over HTTP (no browser): ranges of the cache file, its status, the page files.
 import assert from "node:assert/strict";
 import { parseByteRange } from "../../src/preview/_byte_range.ts";
-import { readCacheLock } from "../../src/preview/cache_lock.ts";
 import { startPreviewServer } from "../../src/preview/preview_server.ts";
 import { denoRuntime } from "../../src/runtime/deno.ts";
 import { tempDir } from "../_support.ts";
@@ -16,24 +15,6 @@ Deno.test("parseByteRange reads one range, a suffix, an open end, and refuses on
   assert.equal(parseByteRange("bytes=0-1,5-9", 1000), undefined);
 });
 
-Deno.test("readCacheLock reads the writer's pid, and a lock file being written still counts", async () => {
-  await using dir = await tempDir();
-  const path = `${dir.path}/c.duckdb`;
-  assert.equal(await readCacheLock(denoRuntime, path), undefined);
-  await Deno.writeTextFile(
-    `${path}.lock`,
-    JSON.stringify({ pid: 7, hostname: "h", startedAt: "t", mode: "write" }),
-  );
-  assert.deepEqual(await readCacheLock(denoRuntime, path), {
-    pid: 7,
-    hostname: "h",
-    startedAt: "t",
-    mode: "write",
-  });
-  await Deno.writeTextFile(`${path}.lock`, '{"pid": 7, "host');
-  assert.deepEqual(await readCacheLock(denoRuntime, path), {});
-});
-
 Deno.test({
   name: "startPreviewServer serves the page, the duckdb-wasm files, the cache status and the cache by ranges",
   sanitizeResources: false,
@@ -44,7 +25,10 @@ Deno.test({
     const bytes = new Uint8Array(20_000).map((_, i) => i % 256);
     bytes.set(new TextEncoder().encode("DUCK"), 8);
     await Deno.writeFile(path, bytes);
-    await Deno.writeTextFile(`${path}.lock`, JSON.stringify({ pid: 99 }));
+    await Deno.writeTextFile(
+      `${path}.lock`,
+      JSON.stringify({ pid: 99, hostname: "elsewhere", startedAt: "2026-11-29T08:00:00Z" }),
+    );
     await using server = await startPreviewServer({ cachePath: path });
 
     const page = await fetch(server.url);
@@ -64,6 +48,7 @@ Deno.test({
     assert.equal(status.size, 20_000);
     assert.equal(status.format, "duckdb");
     assert.equal(status.lock.pid, 99);
+    assert.equal(status.lock.stale, false, "a holder on another host cannot be checked: alive");
 
     const head = await fetch(`${server.url}cache.duckdb`, { method: "HEAD", headers: { range: "bytes=0-" } });
     assert.equal(head.status, 206);
@@ -75,6 +60,15 @@ Deno.test({
     const past = await fetch(`${server.url}cache.duckdb`, { headers: { range: "bytes=30000-" } });
     assert.equal(past.status, 416);
     await past.body?.cancel();
+    // A holder on this host that is gone: a stale lock.
+    const exited = new Deno.Command("true").spawn();
+    await exited.status;
+    await Deno.writeTextFile(
+      `${path}.lock`,
+      JSON.stringify({ pid: exited.pid, hostname: denoRuntime.processInfo().hostname, startedAt: "x" }),
+    );
+    const stale = await (await fetch(`${server.url}api/cache`)).json();
+    assert.equal(stale.lock.stale, true);
     // No WAL (or an empty one) is a 404: DuckDB-WASM then opens without one.
     const wal = await fetch(`${server.url}cache.duckdb.wal`, { method: "HEAD" });
     assert.equal(wal.status, 404);

@@ -5,6 +5,7 @@
  * the earlier one (tables `_airbyte_streams`, `_airbyte_state`, `_airbyte_destination_state` in
  * the cache's own schema). The preview reads both, and never writes.
  */
+import { INTERNAL_TABLES, internalSchemaFor } from "../../duckdb/internal_tables.ts";
 import { ident } from "./preview_db.ts";
 
 /** One cache schema's internal tables, as qualified SQL names. */
@@ -18,8 +19,8 @@ export interface InternalTables {
   destinationState?: string;
 }
 
-const INTERNAL_SCHEMA = "_airbyte_internal";
-const NEW_NAMES = { streams: "streams", state: "state", destinationState: "destination_state" };
+const INTERNAL_SCHEMA = internalSchemaFor("main");
+const NEW_NAMES = INTERNAL_TABLES;
 const OLD_NAMES = {
   streams: "_airbyte_streams",
   state: "_airbyte_state",

@@ -181,7 +181,7 @@ function lockedMessage(status: CacheFileStatus, openAnyway: () => void): Message
     detail: `${who[0].toUpperCase()}${who.slice(1)} holds its write lock` +
       (lock.startedAt ? ` (since ${lock.startedAt})` : "") +
       `. What is on disk may be half-written until it finishes. This page opens the cache by itself when ` +
-      `the lock is released. If no such process is running, the lock is stale: the next write to the cache takes it over.`,
+      `the lock is released.`,
     actions: [{ label: "Open what is on disk now", run: openAnyway }],
   };
 }
@@ -195,7 +195,7 @@ function watchForChanges(opened: CacheFileStatus): void {
       const now = await fetchStatus();
       const changed = now.mtimeMs !== opened.mtimeMs || now.size !== opened.size ||
         now.walSize !== opened.walSize;
-      if (!told && (changed || now.lock)) {
+      if (!told && (changed || (now.lock && !now.lock.stale))) {
         told = true;
         shell.banner(
           now.lock
@@ -266,13 +266,23 @@ async function boot(): Promise<void> {
       watchForChanges(status);
     }
   };
+  if (status.lock?.stale) {
+    // The writer died holding its lock: what it committed is in the file and its WAL.
+    await openServed(false);
+    shell.banner(
+      `Process ${status.lock.pid} on ${status.lock.hostname} died while writing this cache (its lock is stale). ` +
+        "Shown: everything it committed; the next write to the cache takes the lock over.",
+      "info",
+    );
+    return;
+  }
   if (status.lock) {
     shell.message(lockedMessage(status, () => openServed(true)));
     // Open by itself once the writer is done.
     watch = setInterval(async () => {
       try {
         const now = await fetchStatus();
-        if (!now.lock) {
+        if (!now.lock || now.lock.stale) {
           clearInterval(watch);
           status = now;
           await openServed(false);

@@ -98,7 +98,7 @@ function demoConnector(): InProcessConnector {
             },
           },
         };
-        if (i % 5000 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+        if (i % 1000 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
       }
       for (const stream of ["customers", "orders"]) {
         yield {
