@@ -7,6 +7,7 @@
  * @module
  */
 import { CacheError } from "../errors.ts";
+import { resolveCachePath } from "../duckdb/cache_path.ts";
 import { getRuntime } from "../runtime/detect.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { parseByteRange } from "./_byte_range.ts";
@@ -25,10 +26,11 @@ import { cacheLockHolder, type LockHolder } from "../duckdb/cache_lock.ts";
  */
 export interface PreviewServerOptions {
   /**
-   * The DuckDB cache file to show. Without one the page opens a `.duckdb` file dropped on it or
-   * picked with its file input.
+   * The DuckDB cache file to show. `null`: none, the page opens a `.duckdb` file dropped on it or
+   * picked with its file input (it can do that in any case). @default the default cache file
+   * (`$AIRBYTE_TS_CACHE_DIR/default_cache.duckdb`, else `./.cache/default_cache.duckdb`)
    */
-  cachePath?: string;
+  cachePath?: string | null;
   /** The port; 0 picks a free one. @default 0 */
   port?: number;
   /** The address to listen on. @default "127.0.0.1" (this machine only) */
@@ -274,7 +276,11 @@ function absolutePath(runtime: Runtime, path: string): string {
  */
 export async function startPreviewServer(options: PreviewServerOptions = {}): Promise<PreviewServer> {
   const runtime = await getRuntime();
-  const cachePath = options.cachePath === undefined ? undefined : absolutePath(runtime, options.cachePath);
+  const cachePath = options.cachePath === null
+    ? undefined
+    : options.cachePath === undefined
+    ? await resolveCachePath(undefined)
+    : absolutePath(runtime, options.cachePath);
   const assets = await pageAssets(runtime);
   const served = { cacheBytes: 0, cacheResponses: 0 };
   let http;

@@ -11,7 +11,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using dir = await tempDir("airbyte-ts-preview-opfs-");
-    await using server = await startPreviewServer({});
+    await using server = await startPreviewServer({ cachePath: null });
     await using session = await openPersistentBrowser(`${dir.path}/profile`);
     const { page } = session;
     const progress: number[] = [];

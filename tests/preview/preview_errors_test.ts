@@ -168,7 +168,7 @@ Deno.test({
     await using dir = await tempDir("airbyte-ts-preview-drop-");
     const path = `${dir.path}/picked.duckdb`;
     await smallCache(path, 123);
-    await using server = await startPreviewServer({});
+    await using server = await startPreviewServer({ cachePath: null });
     await using session = await openBrowser();
     const { page } = session;
     await page.goto(server.url);

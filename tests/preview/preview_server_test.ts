@@ -81,7 +81,10 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    await using first = await startPreviewServer({});
-    await assert.rejects(startPreviewServer({ port: first.port }), /Cannot start the preview server on port/);
+    await using first = await startPreviewServer({ cachePath: null });
+    await assert.rejects(
+      startPreviewServer({ cachePath: null, port: first.port }),
+      /Cannot start the preview server on port/,
+    );
   },
 });

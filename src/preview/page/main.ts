@@ -9,7 +9,7 @@ import {
   prepareBrowserReadOnly,
   type ReadOnlyDatabase,
   type ReadOnlyOpener,
-} from "../../../wasm/load_browser.ts";
+} from "../../duckdb/browser_read_only.ts";
 import type { CacheFileStatus } from "../preview_server.ts";
 import { PreviewApp } from "./app.ts";
 import { h } from "./dom.ts";
