@@ -132,7 +132,7 @@ async function cacheStatus(runtime: Runtime, cachePath: string | undefined): Pro
   if (wal && wal.size > 0) status.walSize = wal.size;
   if (lock) {
     // Only a holder on this host can be checked; one elsewhere counts as alive.
-    const stale = lock.hostname === runtime.processInfo().hostname && !runtime.isProcessAlive(lock.pid);
+    const stale = lock.hostname === runtime.processIdentity()?.hostname && !runtime.processAlive(lock.pid);
     status.lock = { ...lock, stale };
   }
   return status;

@@ -65,7 +65,7 @@ Deno.test({
     await exited.status;
     await Deno.writeTextFile(
       `${path}.lock`,
-      JSON.stringify({ pid: exited.pid, hostname: denoRuntime.processInfo().hostname, startedAt: "x" }),
+      JSON.stringify({ pid: exited.pid, hostname: denoRuntime.processIdentity()!.hostname, startedAt: "x" }),
     );
     const stale = await (await fetch(`${server.url}api/cache`)).json();
     assert.equal(stale.lock.stale, true);
