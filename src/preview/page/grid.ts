@@ -19,6 +19,11 @@ export interface GridData {
   count: number;
   /** Rows per fetch. @default 100 */
   pageRows?: number;
+  /**
+   * Also fetch the pages before and after the view, so short scrolls find rows ready. Off where a
+   * page is costly (sorted rows lie all over the table): a far jump would wait for it. @default true
+   */
+  prefetch?: boolean;
   /** Rows `[start, start + n)`, in order; a cell is null for SQL NULL. */
   fetch(start: number, n: number): Promise<(string | null)[][]>;
 }
@@ -255,17 +260,25 @@ export class Grid {
     const wanted: number[] = [];
     for (let p = firstPage; p <= lastPage; p++) wanted.push(p);
     // One page ahead and one behind, so short scrolls find rows ready.
-    wanted.push(lastPage + 1, firstPage - 1);
+    if (this.#data.prefetch !== false) wanted.push(lastPage + 1, firstPage - 1);
     const next = wanted.find((p) => p >= 0 && p * this.#pageRows < this.#data.count && !this.#pages.has(p));
     if (next === undefined) return;
+    // The visible pages missing after it come in the same fetch: one query, not one per page.
+    let last = next;
+    while (last + 1 <= lastPage && !this.#pages.has(last + 1)) last++;
     const generation = this.#generation;
-    this.#inFlight.add(next);
+    const pages: number[] = [];
+    for (let p = next; p <= last; p++) {
+      pages.push(p);
+      this.#inFlight.add(p);
+    }
     const start = next * this.#pageRows;
+    const count = Math.min(pages.length * this.#pageRows, this.#data.count - start);
     performance.mark("airbyte-preview:fetch-start");
-    this.#data.fetch(start, Math.min(this.#pageRows, this.#data.count - start)).then((rows) => {
+    this.#data.fetch(start, count).then((rows) => {
       performance.mark("airbyte-preview:fetch-done");
       if (generation !== this.#generation) return;
-      this.#pages.set(next, rows);
+      pages.forEach((p, i) => this.#pages.set(p, rows.slice(i * this.#pageRows, (i + 1) * this.#pageRows)));
       if (!this.#fitted) this.#fitWidths(rows);
       this.#evict(firstPage);
     }, (error) => {
@@ -274,7 +287,7 @@ export class Grid {
       this.#options.onError?.(error);
     }).finally(() => {
       if (generation !== this.#generation) return;
-      this.#inFlight.delete(next);
+      for (const p of pages) this.#inFlight.delete(p);
       this.#schedule();
     });
   }

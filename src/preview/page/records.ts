@@ -95,6 +95,7 @@ export async function sortedData(
     columns,
     count: stream.rows,
     pageRows: SORTED_PAGE_ROWS,
+    prefetch: false,
     complete,
     fetch: async (start, n) => {
       if (start === 0 && n <= SORTED_PAGE_ROWS) return firstPage;
