@@ -285,7 +285,7 @@ export async function startPreviewServer(options: PreviewServerOptions = {}): Pr
   const served = { cacheBytes: 0, cacheResponses: 0 };
   let http;
   try {
-    http = await runtime.serve(handler(runtime, assets, cachePath, served), {
+    http = await runtime.serveHttp(handler(runtime, assets, cachePath, served), {
       hostname: options.hostname ?? "127.0.0.1",
       port: options.port ?? 0,
     });
@@ -306,5 +306,7 @@ export async function startPreviewServer(options: PreviewServerOptions = {}): Pr
       await assets.dispose();
     }
   };
-  return { url: http.url, port: http.port, cachePath, served, close, [Symbol.asyncDispose]: close };
+  const host = http.hostname.includes(":") ? `[${http.hostname}]` : http.hostname;
+  const url = `http://${host}:${http.port}/`;
+  return { url, port: http.port, cachePath, served, close, [Symbol.asyncDispose]: close };
 }

@@ -44,7 +44,6 @@ export const browserRuntime: Runtime = {
   openAppendFile: (path) => Promise.reject(unsupportedError(`open file '${path}'`)),
   openReadStream: (path) => Promise.reject(unsupportedError(`read file '${path}'`)),
   stat: (path) => Promise.reject(unsupportedError(`look up file '${path}'`)),
-  serve: () => Promise.reject(unsupportedError("serve HTTP")),
   exists: (path) => Promise.reject(unsupportedError(`look up file '${path}'`)),
   createFileExclusive: (path) => Promise.reject(unsupportedError(`create file '${path}'`)),
   mkdir: (path) => Promise.reject(unsupportedError(`create directory '${path}'`)),

@@ -12,13 +12,10 @@ import type {
   ChildProcess,
   FetchHandler,
   FileInfo,
-  HttpHandler,
-  HttpServer,
   HttpServerHandle,
   ProcessStatus,
   Runtime,
   ServeHttpOptions,
-  ServeOptions,
   SocketAddress,
   SocketConnection,
   SocketHttpRequest,
@@ -355,26 +352,6 @@ async function stat(path: string): Promise<FileInfo | undefined> {
   }
 }
 
-// deno-lint-ignore require-await
-async function serve(handler: HttpHandler, options: ServeOptions = {}): Promise<HttpServer> {
-  const hostname = options.hostname ?? "127.0.0.1";
-  const server = withPermission(
-    "--allow-net",
-    `listen on ${hostname}:${options.port ?? 0}`,
-    () =>
-      Deno.serve({
-        hostname,
-        port: options.port ?? 0,
-        onListen: () => {},
-        onError: (error) =>
-          new Response(`Internal error: ${(error as Error)?.message ?? error}`, { status: 500 }),
-      }, handler),
-  );
-  const port = server.addr.port;
-  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-  return { port, url: `http://${host}:${port}/`, close: () => server.shutdown() };
-}
-
 /**
  * The Deno adapter. Needs `--allow-run` to spawn, `--allow-read`/`--allow-write` for files and
  * `--allow-env` for environment variables; a missing flag is reported by name.
@@ -400,7 +377,6 @@ export const denoRuntime: Runtime = {
   openAppendFile,
   openReadStream,
   stat,
-  serve,
   exists: (path) =>
     withPermission("--allow-read", `check whether '${path}' exists`, async () => {
       try {

@@ -22,13 +22,10 @@ import type {
   ChildProcess,
   FetchHandler,
   FileInfo,
-  HttpHandler,
-  HttpServer,
   HttpServerHandle,
   ProcessStatus,
   Runtime,
   ServeHttpOptions,
-  ServeOptions,
   SocketAddress,
   SocketConnection,
   SocketHttpRequest,
@@ -339,89 +336,6 @@ async function stat(path: string): Promise<FileInfo | undefined> {
   }
 }
 
-/** A web `Request` for a Node request (the body streams for methods that have one). */
-function toWebRequest(req: NodeHttp.IncomingMessage, base: string): Request {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) { for (const v of value) headers.append(name, v); }
-    else if (value !== undefined) headers.set(name, value);
-  }
-  const method = req.method ?? "GET";
-  const controller = new AbortController();
-  req.on("close", () => controller.abort());
-  const hasBody = method !== "GET" && method !== "HEAD";
-  return new Request(new URL(req.url ?? "/", base), {
-    method,
-    headers,
-    signal: controller.signal,
-    body: hasBody ? builtins.stream.Readable.toWeb(req) as ReadableStream<Uint8Array> : undefined,
-    ...(hasBody ? { duplex: "half" } : {}),
-  } as RequestInit);
-}
-
-/** Write a web `Response` to a Node response, streaming its body. */
-async function sendWebResponse(
-  response: Response,
-  res: NodeHttp.ServerResponse,
-  head: boolean,
-): Promise<void> {
-  const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((value, name) => {
-    headers[name] = name === "set-cookie" ? response.headers.getSetCookie() : value;
-  });
-  res.writeHead(response.status, response.statusText, headers);
-  if (head || !response.body) {
-    await response.body?.cancel();
-    res.end();
-    return;
-  }
-  const reader = response.body.getReader();
-  res.on("close", () => reader.cancel().catch(() => {}));
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (!res.write(value)) await new Promise((resolve) => res.once("drain", resolve));
-    }
-  } finally {
-    res.end();
-  }
-}
-
-function serve(handler: HttpHandler, options: ServeOptions = {}): Promise<HttpServer> {
-  const hostname = options.hostname ?? "127.0.0.1";
-  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-  let base = `http://${host}/`;
-  const server = builtins.http.createServer((req, res) => {
-    void (async () => {
-      let response: Response;
-      try {
-        response = await handler(toWebRequest(req, base));
-      } catch (error) {
-        response = new Response(`Internal error: ${(error as Error)?.message ?? error}`, { status: 500 });
-      }
-      await sendWebResponse(response, res, req.method === "HEAD");
-    })().catch(() => res.destroy());
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, hostname, () => {
-      server.off("error", reject);
-      const port = (server.address() as { port: number }).port;
-      base = `http://${host}:${port}/`;
-      resolve({
-        port,
-        url: base,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
-      });
-    });
-  });
-}
-
 /**
  * The Node adapter (Node 20.16+). Spawned children lead their own process group; environment
  * variables passed to `spawn` are added to the parent's.
@@ -443,7 +357,6 @@ export const nodeRuntime: Runtime = {
   openAppendFile,
   openReadStream,
   stat,
-  serve,
   exists: async (path) => {
     try {
       await builtins.fsPromises.lstat(path);

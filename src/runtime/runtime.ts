@@ -56,27 +56,6 @@ export interface ByteRange {
   end: number;
 }
 
-/** Options for {@linkcode Runtime.serve}. */
-export interface ServeOptions {
-  /** The address to listen on. @default "127.0.0.1" */
-  hostname?: string;
-  /** The port; 0 picks a free one. @default 0 */
-  port?: number;
-}
-
-/** A running HTTP server (from {@linkcode Runtime.serve}). */
-export interface HttpServer {
-  /** The port it listens on. */
-  readonly port: number;
-  /** Its base URL, e.g. `http://127.0.0.1:8000/`. */
-  readonly url: string;
-  /** Stop listening and end open connections. */
-  close(): Promise<void>;
-}
-
-/** Answers one HTTP request with web-standard `Request` and `Response` objects. */
-export type HttpHandler = (request: Request) => Response | Promise<Response>;
-
 /** A file opened for appending log lines. */
 export interface AppendFile {
   write(text: string): void;
@@ -180,11 +159,6 @@ export interface Runtime {
   openReadStream(path: string, range?: ByteRange): Promise<ReadableStream<Uint8Array>>;
   /** Size and modification time of a file; undefined when it does not exist. */
   stat(path: string): Promise<FileInfo | undefined>;
-  /**
-   * Serve HTTP on a local address until `close()`; each request goes to `handler`. A handler
-   * that throws answers 500. Throws when the port is taken.
-   */
-  serve(handler: HttpHandler, options?: ServeOptions): Promise<HttpServer>;
   exists(path: string): Promise<boolean>;
   /**
    * Create a file holding `text` only if nothing exists at `path`, atomically (`O_EXCL`).

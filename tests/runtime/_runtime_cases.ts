@@ -322,32 +322,4 @@ export const runtimeCases: RuntimeCase[] = [
       }
     },
   },
-  {
-    name: "serve answers requests through a web handler, streams bodies and closes",
-    async run(rt) {
-      const server = await rt.serve(async (request) => {
-        const url = new URL(request.url);
-        if (url.pathname === "/boom") throw new Error("boom");
-        const body = request.method === "POST" ? await request.text() : url.searchParams.get("q");
-        return new Response(`${request.method} ${url.pathname} ${body}`, {
-          headers: { "x-test": "yes", "content-type": "text/plain" },
-        });
-      });
-      try {
-        assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
-        const got = await fetch(`${server.url}a?q=1`);
-        assert.equal(got.headers.get("x-test"), "yes");
-        assert.equal(await got.text(), "GET /a 1");
-        const posted = await fetch(`${server.url}b`, { method: "POST", body: "hello" });
-        assert.equal(await posted.text(), "POST /b hello");
-        const failed = await fetch(`${server.url}boom`);
-        assert.equal(failed.status, 500);
-        await failed.body?.cancel();
-        await assert.rejects(rt.serve(() => new Response(), { port: server.port }));
-      } finally {
-        await server.close();
-      }
-      await assert.rejects(fetch(server.url));
-    },
-  },
 ];
