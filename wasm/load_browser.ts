@@ -315,20 +315,18 @@ async function attachReadOnly(
     }
   }
   // duckdb-wasm 1.32 downloads http(s) files whole unless told otherwise (forceFullHTTPReads
-  // defaults on): range requests only, and a server that cannot answer them is an error.
+  // defaults on): range requests only, and a server that cannot answer them is an error. The file
+  // is the database itself, opened before the worker's setup turns external access off (after
+  // which no file could be attached; reads of the open one go on). Temporary tables still work.
   await db.open({
-    path: ":memory:",
+    path,
+    accessMode: duckdb.DuckDBAccessMode.READ_ONLY,
     filesystem: { forceFullHTTPReads: false, allowFullHTTPReads: false, reliableHeadRequests: true },
   });
   const conn = await db.connect();
-  // The database is attached to an in-memory one, so temporary tables (a sort order, say) work.
-  await conn.query(`ATTACH '${path.replaceAll("'", "''")}' AS ${READ_ONLY_ALIAS} (READ_ONLY)`);
-  await conn.query(`USE ${READ_ONLY_ALIAS}; ${ENGINE_SETUP_SQL}`);
+  await conn.query(ENGINE_SETUP_SQL);
   return new BrowserEngine(db, conn, null, worker);
 }
-
-/** The catalog name of a database opened by {@linkcode openBrowserReadOnly} (`cache.main.users`). */
-export const READ_ONLY_ALIAS = "cache";
 
 /**
  * Open DuckDB-WASM in a Worker on `":memory:"` or an OPFS path.

@@ -11,7 +11,6 @@ export {
   browserBundlesAt,
   openBrowserReadOnly,
   prepareBrowserReadOnly,
-  READ_ONLY_ALIAS,
   type ReadOnlyDatabase,
   type ReadOnlyOpener,
 } from "../../wasm/load_browser.ts";
