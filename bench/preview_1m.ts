@@ -169,7 +169,7 @@ try {
       const index = columns.indexOf(column);
       const t0 = performance.now();
       await page.click(`.th[data-col="${index}"] .th-name`);
-      await page.waitForSelector(`.grid[data-sort="${column}:asc"][data-loaded=true]`, { timeout: 120_000 });
+      await page.waitForSelector(`.grid[data-sort="${column}:asc"][data-sort-ms]`, { timeout: 120_000 });
       const wall = performance.now() - t0;
       await page.waitForSelector(`.grid[data-sort-complete-ms]`, { timeout: 120_000 });
       const full = performance.now() - t0;
