@@ -11,7 +11,7 @@ import { CacheError } from "../errors.ts";
 
 /** The page's built files, and how to let go of them. */
 export interface PageAssets {
-  /** Directory holding `index.html`, `reads.html` and `assets/`. */
+  /** Directory holding `assets/` (the pages' script bundles). */
   dir: string;
   /** The directory of `@duckdb/duckdb-wasm/dist/`. */
   duckdbDir: string;
@@ -19,10 +19,41 @@ export interface PageAssets {
   dispose(): Promise<void>;
 }
 
-/** The page files the preview server serves, by URL path, with the file each comes from. */
-export const PAGE_FILES = ["index.html", "reads.html"] as const;
+/** The pages: their script bundles in `assets/`, their HTML made by {@linkcode pageHtml}. */
+export const PAGES = {
+  "index.html": { script: "preview.js", title: "airbyte-ts preview" },
+  "reads.html": { script: "reads.js", title: "In-page read · airbyte-ts preview" },
+} as const;
 
-/** The files of `@duckdb/duckdb-wasm/dist/` the page loads (a worker script and module per bundle). */
+/**
+ * A page's HTML: a shell that loads its script bundle (which brings its own styles).
+ *
+ * @param page The page's file name.
+ * @returns The document.
+ *
+ * @example
+ * ```ts
+ * import { pageHtml } from "./_page_assets.ts";
+ * if (!pageHtml("index.html").includes('src="assets/preview.js"')) throw new Error();
+ * ```
+ */
+export function pageHtml(page: keyof typeof PAGES): string {
+  const { script, title } = PAGES[page];
+  return `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>${title}</title>
+    <script type="module" src="assets/${script}"></script>
+  </head>
+  <body data-state="loading">
+    <div id="app"><noscript>This page needs JavaScript.</noscript></div>
+  </body>
+</html>
+`;
+}
+
 export const DUCKDB_FILES = new Set([
   "duckdb-eh.wasm",
   "duckdb-mvp.wasm",
@@ -55,12 +86,12 @@ function duckdbDistDir(): string {
 export async function pageAssets(runtime: Runtime): Promise<PageAssets> {
   const duckdbDir = duckdbDistDir();
   const shipped = pathOf(new URL("./preview/", import.meta.url));
-  if (await runtime.exists(`${shipped}index.html`)) {
+  if (await runtime.exists(`${shipped}assets/preview.js`)) {
     return { dir: shipped, duckdbDir, dispose: () => Promise.resolve() };
   }
   const dir = await runtime.makeTempDir("airbyte-ts-preview-");
   try {
-    await buildPage(runtime, pathOf(new URL("./page/", import.meta.url)), dir);
+    await buildPage(pathOf(new URL("./page/", import.meta.url)), dir);
   } catch (error) {
     await runtime.remove(dir);
     throw new CacheError(`Cannot build the preview page: ${(error as Error)?.message ?? error}`, {
@@ -72,19 +103,18 @@ export async function pageAssets(runtime: Runtime): Promise<PageAssets> {
 }
 
 /**
- * Bundle the page's scripts and styles into `outDir/assets/` and copy its HTML files. Used by
- * source checkouts at server start and by the npm build.
+ * Bundle the pages' scripts (with their styles) into `outDir/assets/`. Used by source checkouts at
+ * server start; the npm build runs the same options (tsup.config.ts).
  *
- * @param runtime The host runtime.
  * @param pageDir The page's source directory (`src/preview/page/`).
  * @param outDir Where to write.
  *
  * @example
  * ```ts ignore
- * await buildPage(runtime, "src/preview/page/", "dist/preview/");
+ * await buildPage("src/preview/page/", "/tmp/preview");
  * ```
  */
-export async function buildPage(runtime: Runtime, pageDir: string, outDir: string): Promise<void> {
+export async function buildPage(pageDir: string, outDir: string): Promise<void> {
   // A name esbuild cannot follow when a browser bundle includes this module.
   const esbuildModule = "esbuild";
   const esbuild = await import(esbuildModule);
@@ -93,10 +123,35 @@ export async function buildPage(runtime: Runtime, pageDir: string, outDir: strin
   } finally {
     await esbuild.stop?.();
   }
-  for (const file of PAGE_FILES) {
-    await runtime.writeTextFile(`${outDir}/${file}`, await runtime.readTextFile(`${pageDir}${file}`));
-  }
 }
+
+/**
+ * Styles become script: a CSS file imported by the page is bundled as code that adds a `<style>`
+ * element, so the page is JavaScript files only (the package ships nothing else).
+ */
+const cssAsStyleElement = {
+  name: "css-as-style-element",
+  // deno-lint-ignore no-explicit-any
+  setup(build: any) {
+    build.onResolve({ filter: /\.css$/ }, async (args: any) => {
+      // The wrapper's own import, and the lookup just below: plain resolution, loaded as text.
+      if (args.namespace === "css-style" || args.pluginData?.plain) return undefined;
+      const resolved = await build.resolve(args.path, {
+        resolveDir: args.resolveDir,
+        kind: args.kind,
+        pluginData: { plain: true },
+      });
+      if (resolved.errors.length > 0) return { errors: resolved.errors };
+      return { path: resolved.path, namespace: "css-style" };
+    });
+    build.onLoad({ filter: /.*/, namespace: "css-style" }, (args: any) => ({
+      contents: `import css from ${JSON.stringify(args.path)};\n` +
+        `const style = document.createElement("style");\nstyle.textContent = css;\ndocument.head.append(style);\n`,
+      resolveDir: args.path.slice(0, args.path.lastIndexOf("/")),
+      loader: "js",
+    }));
+  },
+};
 
 /**
  * The esbuild options of the page bundle (shared with tsup.config.ts).
@@ -115,6 +170,8 @@ export async function buildPage(runtime: Runtime, pageDir: string, outDir: strin
 export function pageBuildOptions(pageDir: string, outDir: string): Record<string, unknown> {
   return {
     entryPoints: { preview: `${pageDir}main.ts`, reads: `${pageDir}reads.ts` },
+    plugins: [cssAsStyleElement],
+    loader: { ".css": "text" },
     outdir: `${outDir}/assets`,
     bundle: true,
     splitting: true,

@@ -11,7 +11,7 @@ import { resolveCachePath } from "../duckdb/cache_path.ts";
 import { getRuntime } from "../runtime/detect.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { parseByteRange } from "./_byte_range.ts";
-import { DUCKDB_FILES, PAGE_FILES, type PageAssets, pageAssets } from "./_page_assets.ts";
+import { DUCKDB_FILES, type PageAssets, pageAssets, pageHtml, PAGES } from "./_page_assets.ts";
 import { cacheLockHolder, type LockHolder } from "../duckdb/cache_lock.ts";
 
 /**
@@ -222,10 +222,16 @@ function handler(
       return new Response("method not allowed", { status: 405, headers: { allow: "GET, HEAD" } });
     }
     const path = new URL(request.url).pathname;
-    if (path === "/" || path === "/index.html") return serveStatic(runtime, `${assets.dir}/index.html`);
-    const page = path.slice(1);
-    if ((PAGE_FILES as readonly string[]).includes(page)) {
-      return serveStatic(runtime, `${assets.dir}/${page}`);
+    const page = path === "/" ? "index.html" : path.slice(1);
+    if (page in PAGES) {
+      const name = page as keyof typeof PAGES;
+      // A page whose script was not built (the npm package ships the preview only) is not there.
+      if (!await runtime.exists(`${assets.dir}/assets/${PAGES[name].script}`)) {
+        return new Response("This page is not part of this build.", { status: 404 });
+      }
+      return new Response(pageHtml(name), {
+        headers: { "content-type": CONTENT_TYPES.html, "cache-control": "no-cache" },
+      });
     }
     if (/^\/assets\/[\w.-]+$/.test(path)) return serveStatic(runtime, `${assets.dir}${path}`);
     if (path.startsWith("/duckdb/") && DUCKDB_FILES.has(path.slice(8))) {
