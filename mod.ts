@@ -104,6 +104,13 @@ export { AirbyteMessageIterator } from "./src/protocol/message_iterator.ts";
 export { parseMessageLine, type ParseOutcome } from "./src/protocol/message_parser.ts";
 export { splitLines } from "./src/protocol/line_splitter.ts";
 
+// Preview: a browser page for a cache
+export {
+  type PreviewServer,
+  type PreviewServerOptions,
+  startPreviewServer,
+} from "./src/preview/preview_server.ts";
+
 // Progress
 export type { ProgressEvent, ProgressOption } from "./src/progress/progress_event.ts";
 export { printAboveProgress } from "./src/progress/print_above_progress.ts";

@@ -15,8 +15,10 @@
  * the one apache-arrow copy it was built against. No source maps: the output is not minified, so
  * stack traces already point at readable code, and maps with their sources were 1.2 MB of 1.9.
  */
-import { cpSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import * as esbuild from "esbuild";
 import { defineConfig, type Options } from "tsup";
+import { pageBuildOptions } from "./src/preview/_page_assets.ts";
 
 const LIBRARY_ENTRIES: Record<string, string> = {
   mod: "mod.ts",
@@ -76,6 +78,24 @@ function copyFiles(): void {
   }
 }
 
+/**
+ * The preview page, built into `dist/preview/assets/`: its script with its styles, DuckDB-WASM's
+ * browser API, apache-arrow and uPlot in it (JavaScript only; the server writes the HTML).
+ * `startPreviewServer` in the package serves it from there: no build step, no network at run
+ * time. The in-page read example (`/reads.html`) stays in the repository: it bundles the whole
+ * library a second time.
+ */
+async function buildPreviewPage(): Promise<void> {
+  const pageDir = new URL("./src/preview/page/", import.meta.url).pathname;
+  const outDir = new URL("./dist/preview", import.meta.url).pathname;
+  mkdirSync(outDir, { recursive: true });
+  await esbuild.build({
+    ...pageBuildOptions(pageDir, outDir),
+    entryPoints: { preview: `${pageDir}main.ts` },
+    sourcemap: false,
+  });
+}
+
 export default defineConfig([
   {
     entry: LIBRARY_ENTRIES,
@@ -88,7 +108,10 @@ export default defineConfig([
     sourcemap: false,
     splitting: true,
     clean: false,
-    onSuccess: () => Promise.resolve(copyFiles()),
+    onSuccess: async () => {
+      copyFiles();
+      await buildPreviewPage();
+    },
   },
   {
     entry: NODE_PROGRAMS,

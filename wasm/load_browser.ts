@@ -196,6 +196,139 @@ class BrowserEngine extends BrowserConnection implements DuckDBEngine {
 }
 
 /**
+ * A database to open read-only in the page: a URL (read with HTTP range requests, so only the
+ * blocks a query touches are fetched; its WAL is fetched from the same URL plus `.wal`) or a
+ * `File`/`Blob` the user picked or dropped (read by the browser, no server involved), with its
+ * WAL file if the user gave one. A WAL is replayed in memory.
+ */
+export type ReadOnlyDatabase =
+  | { url: string | URL }
+  | { file: Blob; wal?: Blob };
+
+/**
+ * Open a DuckDB database file read-only in a Worker, from a URL or a local file.
+ *
+ * DuckDB asks for the WAL (`<url>.wal`) at open: a URL that answers 404 counts as no WAL. A WAL
+ * left by a writer that did not close cleanly is replayed in memory (nothing is written back).
+ *
+ * @param database Where the bytes come from (see {@linkcode ReadOnlyDatabase}).
+ * @param bundles Where the worker scripts and `.wasm` files are served; by default `./duckdb/`
+ *   next to the page.
+ * @returns An engine whose `query` runs SQL on the database; writes fail. Close it to stop the worker.
+ *
+ * @example
+ * ```ts ignore
+ * import { browserBundlesAt, openBrowserReadOnly } from "./load_browser.ts";
+ * const engine = await openBrowserReadOnly({ url: "/cache.duckdb" }, browserBundlesAt("/duckdb/"));
+ * console.log((await engine.query("SELECT count(*) FROM users")).toArray());
+ * await engine.close();
+ * ```
+ */
+export function openBrowserReadOnly(
+  database: ReadOnlyDatabase,
+  bundles?: BrowserBundles,
+): Promise<DuckDBEngine> {
+  return prepareBrowserReadOnly(bundles).open(database);
+}
+
+/** DuckDB-WASM starting in a Worker, ready to open one database read-only (see {@linkcode prepareBrowserReadOnly}). */
+export interface ReadOnlyOpener {
+  /** Settles once the module is instantiated (rejects if it cannot start). */
+  readonly started: Promise<void>;
+  /** Open the database, once. */
+  open(database: ReadOnlyDatabase): Promise<DuckDBEngine>;
+  /** Stop the worker without opening anything. */
+  cancel(): Promise<void>;
+}
+
+/**
+ * Start DuckDB-WASM (its worker, and fetching and compiling its module: the slow part, about a
+ * second) before knowing which database to open, so a page can do both at once.
+ *
+ * @param bundles Where the worker scripts and `.wasm` files are served; by default `./duckdb/`
+ *   next to the page.
+ * @returns An opener: `open(database)` attaches the database read-only once the module is ready.
+ *
+ * @example
+ * ```ts ignore
+ * import { prepareBrowserReadOnly } from "./load_browser.ts";
+ * const opener = prepareBrowserReadOnly();
+ * const status = await (await fetch("/api/cache")).json(); // meanwhile DuckDB-WASM starts
+ * const engine = await opener.open({ url: "/cache.duckdb" });
+ * ```
+ */
+export function prepareBrowserReadOnly(bundles?: BrowserBundles): ReadOnlyOpener {
+  let worker: Worker | undefined;
+  let revoke = () => {};
+  let db: duckdb.AsyncDuckDB | undefined;
+  let used = false;
+  const stop = async () => {
+    revoke();
+    await db?.terminate().catch(() => {});
+    worker?.terminate();
+  };
+  const started = (async () => {
+    const bundle = await duckdb.selectBundle(
+      bundles ?? browserBundlesAt(new URL("./duckdb/", location.href)),
+    );
+    ({ worker, revoke } = startWorker(bundle.mainWorker!));
+    db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
+    await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
+    revoke();
+  })();
+  started.catch(() => stop());
+  return {
+    started,
+    cancel: stop,
+    async open(database) {
+      if (used) throw new Error("Cannot open a second database with one ReadOnlyOpener: prepare another");
+      used = true;
+      try {
+        await started;
+        return await attachReadOnly(db!, worker!, database);
+      } catch (error) {
+        await stop();
+        throw error;
+      }
+    },
+  };
+}
+
+async function attachReadOnly(
+  db: duckdb.AsyncDuckDB,
+  worker: Worker,
+  database: ReadOnlyDatabase,
+): Promise<DuckDBEngine> {
+  let path: string;
+  if ("url" in database) {
+    path = new URL(database.url, location.href).href;
+  } else {
+    path = "preview.duckdb";
+    await db.registerFileHandle(path, database.file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
+    if (database.wal) {
+      await db.registerFileHandle(
+        `${path}.wal`,
+        database.wal,
+        duckdb.DuckDBDataProtocol.BROWSER_FILEREADER,
+        true,
+      );
+    }
+  }
+  // duckdb-wasm 1.32 downloads http(s) files whole unless told otherwise (forceFullHTTPReads
+  // defaults on): range requests only, and a server that cannot answer them is an error. The file
+  // is the database itself, opened before the worker's setup turns external access off (after
+  // which no file could be attached; reads of the open one go on). Temporary tables still work.
+  await db.open({
+    path,
+    accessMode: duckdb.DuckDBAccessMode.READ_ONLY,
+    filesystem: { forceFullHTTPReads: false, allowFullHTTPReads: false, reliableHeadRequests: true },
+  });
+  const conn = await db.connect();
+  await conn.query(ENGINE_SETUP_SQL);
+  return new BrowserEngine(db, conn, null, worker);
+}
+
+/**
  * Open DuckDB-WASM in a Worker on `":memory:"` or an OPFS path.
  *
  * @param path `":memory:"` or `"opfs://<name>"`.

@@ -43,6 +43,7 @@ export const browserRuntime: Runtime = {
   writeTextFile: (path) => Promise.reject(unsupportedError(`write file '${path}'`)),
   openAppendFile: (path) => Promise.reject(unsupportedError(`open file '${path}'`)),
   openReadStream: (path) => Promise.reject(unsupportedError(`read file '${path}'`)),
+  stat: (path) => Promise.reject(unsupportedError(`look up file '${path}'`)),
   exists: (path) => Promise.reject(unsupportedError(`look up file '${path}'`)),
   createFileExclusive: (path) => Promise.reject(unsupportedError(`create file '${path}'`)),
   mkdir: (path) => Promise.reject(unsupportedError(`create directory '${path}'`)),

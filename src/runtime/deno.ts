@@ -9,8 +9,10 @@
 import { RuntimeCapabilityError } from "../errors.ts";
 import type {
   AppendFile,
+  ByteRange,
   ChildProcess,
   FetchHandler,
+  FileInfo,
   HttpServerHandle,
   ProcessStatus,
   Runtime,
@@ -310,6 +312,47 @@ async function connect(address: SocketAddress): Promise<SocketConnection> {
   return { readable: conn.readable, writable, close };
 }
 
+/** `length` bytes of an open file from its current position, as a stream that closes the file. */
+function boundedStream(file: Deno.FsFile, length: number): ReadableStream<Uint8Array> {
+  let left = length;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const chunk = new Uint8Array(Math.min(left, 256 * 1024));
+      const read = chunk.length === 0 ? null : await file.read(chunk);
+      if (read === null) {
+        file.close();
+        controller.close();
+        return;
+      }
+      left -= read;
+      controller.enqueue(chunk.subarray(0, read));
+    },
+    cancel: () => file.close(),
+  }, { highWaterMark: 0 });
+}
+
+async function openReadStream(path: string, range?: ByteRange): Promise<ReadableStream<Uint8Array>> {
+  const file = await withPermission("--allow-read", `read '${path}'`, () => Deno.open(path, { read: true }));
+  if (!range) return file.readable;
+  try {
+    await file.seek(range.start, Deno.SeekMode.Start);
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+  return boundedStream(file, Math.max(0, range.end - range.start));
+}
+
+async function stat(path: string): Promise<FileInfo | undefined> {
+  try {
+    const info = await withPermission("--allow-read", `look up '${path}'`, () => Deno.stat(path));
+    return { size: info.size, mtimeMs: info.mtime?.getTime() ?? 0 };
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
 /**
  * The Deno adapter. Needs `--allow-run` to spawn, `--allow-read`/`--allow-write` for files and
  * `--allow-env` for environment variables; a missing flag is reported by name.
@@ -333,14 +376,8 @@ export const denoRuntime: Runtime = {
       () => Deno.writeTextFile(path, text, { mode: options.mode, append: options.append }),
     ),
   openAppendFile,
-  openReadStream: async (path) => {
-    const file = await withPermission(
-      "--allow-read",
-      `read '${path}'`,
-      () => Deno.open(path, { read: true }),
-    );
-    return file.readable;
-  },
+  openReadStream,
+  stat,
   exists: (path) =>
     withPermission("--allow-read", `check whether '${path}' exists`, async () => {
       try {

@@ -19,8 +19,10 @@ import type * as NodeStream from "node:stream";
 import type * as HonoNodeServer from "@hono/node-server";
 import type {
   AppendFile,
+  ByteRange,
   ChildProcess,
   FetchHandler,
+  FileInfo,
   HttpServerHandle,
   ProcessStatus,
   Runtime,
@@ -70,6 +72,9 @@ const builtins = {
   get fsPromises() {
     return nodeProcess().getBuiltinModule("node:fs/promises") as typeof NodeFsPromises;
   },
+  get http() {
+    return nodeProcess().getBuiltinModule("node:http") as typeof NodeHttp;
+  },
   get os() {
     return nodeProcess().getBuiltinModule("node:os") as typeof NodeOs;
   },
@@ -78,9 +83,6 @@ const builtins = {
   },
   get stream() {
     return nodeProcess().getBuiltinModule("node:stream") as typeof NodeStream;
-  },
-  get http() {
-    return nodeProcess().getBuiltinModule("node:http") as typeof NodeHttp;
   },
   get net() {
     return nodeProcess().getBuiltinModule("node:net") as typeof NodeNet;
@@ -325,6 +327,27 @@ function connect(address: SocketAddress): Promise<SocketConnection> {
   });
 }
 
+async function openReadStream(path: string, range?: ByteRange): Promise<ReadableStream<Uint8Array>> {
+  const handle = await builtins.fsPromises.open(path, "r");
+  if (range && range.end <= range.start) {
+    await handle.close();
+    return new ReadableStream({ start: (controller) => controller.close() });
+  }
+  // createReadStream's `end` is inclusive.
+  const stream = handle.createReadStream(range ? { start: range.start, end: range.end - 1 } : {});
+  return builtins.stream.Readable.toWeb(stream) as ReadableStream<Uint8Array>;
+}
+
+async function stat(path: string): Promise<FileInfo | undefined> {
+  try {
+    const info = await builtins.fsPromises.stat(path);
+    return { size: info.size, mtimeMs: info.mtimeMs };
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
 /**
  * The Node adapter (Node 20.16+). Spawned children lead their own process group; environment
  * variables passed to `spawn` are added to the parent's.
@@ -344,10 +367,8 @@ export const nodeRuntime: Runtime = {
   writeTextFile: (path: string, text: string, options: WriteFileOptions = {}) =>
     builtins.fsPromises.writeFile(path, text, { mode: options.mode, flag: options.append ? "a" : "w" }),
   openAppendFile,
-  openReadStream: async (path) => {
-    const handle = await builtins.fsPromises.open(path, "r");
-    return builtins.stream.Readable.toWeb(handle.createReadStream()) as ReadableStream<Uint8Array>;
-  },
+  openReadStream,
+  stat,
   exists: async (path) => {
     try {
       await builtins.fsPromises.lstat(path);

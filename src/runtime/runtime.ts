@@ -52,6 +52,20 @@ export interface WriteFileOptions {
   append?: boolean;
 }
 
+/** What {@linkcode Runtime.stat} tells about a file. */
+export interface FileInfo {
+  /** Size in bytes. */
+  size: number;
+  /** Last modification, in milliseconds since the epoch (0 when the host cannot tell). */
+  mtimeMs: number;
+}
+
+/** A byte range of a file: `start` inclusive, `end` exclusive. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 /** A file opened for appending log lines. */
 export interface AppendFile {
   write(text: string): void;
@@ -151,8 +165,10 @@ export interface Runtime {
   readTextFile(path: string): Promise<string>;
   writeTextFile(path: string, text: string, options?: WriteFileOptions): Promise<void>;
   openAppendFile(path: string): Promise<AppendFile>;
-  /** Read a file as a byte stream. */
-  openReadStream(path: string): Promise<ReadableStream<Uint8Array>>;
+  /** Read a file (or the given byte range of it) as a byte stream. */
+  openReadStream(path: string, range?: ByteRange): Promise<ReadableStream<Uint8Array>>;
+  /** Size and modification time of a file; undefined when it does not exist. */
+  stat(path: string): Promise<FileInfo | undefined>;
   exists(path: string): Promise<boolean>;
   /**
    * Create a file holding `text` only if nothing exists at `path`, atomically (`O_EXCL`).

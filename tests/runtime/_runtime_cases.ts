@@ -303,4 +303,23 @@ export const runtimeCases: RuntimeCase[] = [
       }
     },
   },
+  {
+    name: "stat and ranged read streams",
+    async run(rt) {
+      const dir = await rt.makeTempDir("airbyte-ts-rt-range-");
+      try {
+        const path = rt.joinPath(dir, "bytes.txt");
+        await rt.writeTextFile(path, "0123456789");
+        const info = await rt.stat(path);
+        assert.equal(info?.size, 10);
+        assert.ok((info?.mtimeMs ?? 0) > 0);
+        assert.equal(await rt.stat(rt.joinPath(dir, "missing")), undefined);
+        assert.equal(await text(await rt.openReadStream(path, { start: 3, end: 7 })), "3456");
+        assert.equal(await text(await rt.openReadStream(path, { start: 8, end: 8 })), "");
+        assert.equal(await text(await rt.openReadStream(path)), "0123456789");
+      } finally {
+        await rt.remove(dir);
+      }
+    },
+  },
 ];

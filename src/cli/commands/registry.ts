@@ -8,6 +8,7 @@ import type { CliCommand } from "./cli_command.ts";
 import { checkCommand } from "./check.ts";
 import { demoCommand } from "./demo.ts";
 import { discoverCommand } from "./discover.ts";
+import { previewCommand } from "./preview.ts";
 import { readCommand } from "./read.ts";
 import { serveCommand } from "./serve.ts";
 import { specCommand } from "./spec.ts";
@@ -29,5 +30,6 @@ export const COMMANDS: readonly CliCommand[] = [
   readCommand,
   syncCommand,
   serveCommand,
+  previewCommand,
   demoCommand,
 ];
