@@ -10,7 +10,14 @@ const denoJson = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
 const packageJson = JSON.parse(await Deno.readTextFile(`${ROOT}/package.json`));
 
 /** Files both the npm tarball and the JSR package ship next to the README. */
-const SHIPPED_EVERYWHERE = ["LICENSE", "README.md"];
+const SHIPPED_EVERYWHERE = ["LICENSE", "README.md", "docs/preview.png"];
+
+Deno.test("the files the README links are shipped by npm (package.json files) and JSR (deno.json publish)", () => {
+  for (const file of SHIPPED_EVERYWHERE.filter((f) => f.includes("/"))) {
+    assert.ok(packageJson.files.includes(file), `${file} in package.json files`);
+    assert.ok(denoJson.publish.include.includes(file), `${file} in deno.json publish.include`);
+  }
+});
 
 /** The fenced code blocks of a language, in order. */
 function codeBlocks(language: string): string[] {
