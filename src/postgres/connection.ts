@@ -1,0 +1,380 @@
+/**
+ * Connecting to PostgreSQL: options or a `postgres://` URL become the driver's settings, the
+ * password is registered as a secret (masked in every message), and the driver's failures become
+ * typed errors that say what to do.
+ *
+ * The driver is `pg` (node-postgres) with `pg-copy-streams` for `COPY … FROM STDIN`: the most used
+ * PostgreSQL client for JavaScript, pure JavaScript, running unchanged in Node and in Deno (through
+ * Deno's Node compatibility), with TLS options passed to the TLS socket as they are. Its COPY
+ * stream reports a server's refusal as an error on the stream (postgres.js, the other candidate,
+ * leaves a failed COPY hanging, its issue #1173). Both are imported on first connect, so a bundle
+ * that never connects (a browser page) never loads them.
+ *
+ * @module
+ */
+import type pg from "pg";
+import { CacheConnectionError, CachePermissionError, InvalidArgumentError } from "../errors.ts";
+import { maskSecrets, registerSecret } from "../secrets.ts";
+
+/** A pool of connections to one database. */
+export type PgPool = pg.Pool;
+/** One connection taken from the pool (give it back with `release()`). */
+export type PgClient = pg.PoolClient;
+
+/**
+ * TLS for the connection: `false`/`"disable"` (none), `"prefer"` (TLS when the server offers it,
+ * unverified), `"require"` (TLS, unverified), `"verify-full"` (TLS, certificate and host name
+ * verified against the system CAs), or options for the TLS socket (`ca`, `cert`, `key`,
+ * `servername`, `rejectUnauthorized`) for a private CA or client certificates.
+ */
+export type PostgresSsl =
+  | boolean
+  | "disable"
+  | "prefer"
+  | "require"
+  | "verify-ca"
+  | "verify-full"
+  | { ca?: string; cert?: string; key?: string; servername?: string; rejectUnauthorized?: boolean };
+
+/** Where and how to connect: a URL, separate fields, or a URL with fields that override it. */
+export interface PostgresConnectionOptions {
+  /**
+   * `postgres://user:password@host:port/database?sslmode=require&application_name=x`. A unix
+   * socket: `postgres://user@/database?host=/run/postgresql`. Percent-encode special characters
+   * in the user name and password.
+   */
+  url?: string;
+  host?: string;
+  /** @default 5432 */
+  port?: number;
+  /** @default the user name */
+  database?: string;
+  user?: string;
+  password?: string;
+  /** TLS; overrides the URL's `sslmode`. @default false (the URL's `sslmode` when given) */
+  ssl?: PostgresSsl;
+  /** Shown in `pg_stat_activity`. @default "airbyte-ts" */
+  applicationName?: string;
+  /** Give up connecting after this many seconds. @default 30 */
+  connectTimeoutSeconds?: number;
+}
+
+/** Connection settings after the URL and the options were merged. */
+export interface ResolvedConnection {
+  /** A host name or address, or a directory holding the server's unix socket. */
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string;
+  ssl: PostgresSsl;
+  applicationName: string;
+  connectTimeoutSeconds: number;
+  /** The URL to show users: the password replaced by `****`. */
+  location: string;
+}
+
+const SSL_MODES = new Set(["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]);
+
+/**
+ * Merge a URL and options into connection settings, registering the password as a secret.
+ * Throws `InvalidArgumentError` (with the password masked) for a URL that cannot be read.
+ *
+ * @example The password never shows in `location`
+ * ```ts
+ * import { resolveConnection } from "./connection.ts";
+ * const c = resolveConnection({ url: "postgres://ada:s3cr%40t@db.example:6543/warehouse?sslmode=require" });
+ * if (c.password !== "s3cr@t" || c.port !== 6543 || c.ssl !== "require") throw new Error();
+ * if (c.location !== "postgres://ada:****@db.example:6543/warehouse") throw new Error(c.location);
+ * ```
+ */
+export function resolveConnection(options: PostgresConnectionOptions): ResolvedConnection {
+  let fromUrl: Partial<ResolvedConnection> & { query?: URLSearchParams } = {};
+  if (options.url !== undefined) fromUrl = parseUrl(options.url);
+  const query = fromUrl.query ?? new URLSearchParams();
+  const password = options.password ?? fromUrl.password ?? "";
+  registerSecret(password);
+  const user = options.user ?? fromUrl.user ?? "postgres";
+  const host = options.host ?? query.get("host") ?? fromUrl.host ?? "localhost";
+  const portText = options.port ?? query.get("port") ?? fromUrl.port ?? 5432;
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new InvalidArgumentError(`Cannot connect to PostgreSQL on port '${portText}': not a port number.`, {
+      guidance: "Give a port between 1 and 65535 (PostgreSQL's default is 5432).",
+    });
+  }
+  const sslmode = query.get("sslmode");
+  if (sslmode !== null && !SSL_MODES.has(sslmode)) {
+    throw new InvalidArgumentError(`Cannot use sslmode '${sslmode}'.`, {
+      guidance: `Use one of ${[...SSL_MODES].map((m) => `'${m}'`).join(", ")}.`,
+    });
+  }
+  const ssl: PostgresSsl = options.ssl ??
+    (sslmode === null || sslmode === "disable"
+      ? false
+      : sslmode === "allow"
+      ? "prefer"
+      : sslmode as PostgresSsl);
+  const database = options.database ?? fromUrl.database ?? user;
+  const socket = host.startsWith("/");
+  const location = socket
+    ? `postgres://${encodeURIComponent(user)}${password ? ":****" : ""}@/${
+      encodeURIComponent(database)
+    }?host=${encodeURIComponent(host)}&port=${port}`
+    : `postgres://${encodeURIComponent(user)}${password ? ":****" : ""}@${
+      host.includes(":") ? `[${host}]` : host
+    }:${port}/${encodeURIComponent(database)}`;
+  return {
+    host,
+    port,
+    database,
+    user,
+    password,
+    ssl,
+    applicationName: options.applicationName ?? query.get("application_name") ?? "airbyte-ts",
+    connectTimeoutSeconds: options.connectTimeoutSeconds ?? Number(query.get("connect_timeout") ?? 30),
+    location,
+  };
+}
+
+function parseUrl(url: string): Partial<ResolvedConnection> & { query: URLSearchParams } {
+  // Register the password before anything can fail, so a bad URL is reported masked.
+  const credentials = /^[a-z]+:\/\/([^@/?#]*)@/i.exec(url);
+  if (credentials) {
+    const colon = credentials[1].indexOf(":");
+    if (colon >= 0) {
+      const raw = credentials[1].slice(colon + 1);
+      registerSecret(raw);
+      try {
+        registerSecret(decodeURIComponent(raw));
+      } catch { /* not percent-encoded properly: the raw text is registered */ }
+    }
+  }
+  const bad = (why: string) =>
+    new InvalidArgumentError(`Cannot read the PostgreSQL URL '${maskSecrets(url)}': ${why}.`, {
+      guidance:
+        "Write it as postgres://user:password@host:5432/database (percent-encode special characters in the password).",
+    });
+  if (!/^postgres(ql)?:\/\//i.test(url)) throw bad("it must start with 'postgres://' or 'postgresql://'");
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw bad("it is not a valid URL");
+  }
+  let user: string | undefined, password: string | undefined, database: string | undefined;
+  try {
+    user = parsed.username ? decodeURIComponent(parsed.username) : undefined;
+    password = parsed.password ? decodeURIComponent(parsed.password) : undefined;
+    database = parsed.pathname.length > 1 ? decodeURIComponent(parsed.pathname.slice(1)) : undefined;
+  } catch {
+    throw bad("a percent-escape in it is malformed");
+  }
+  if (database?.includes("/")) throw bad("the database name (the path) has a '/' in it");
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
+  return {
+    user,
+    password,
+    database,
+    host: host || undefined,
+    port: parsed.port ? Number(parsed.port) : undefined,
+    query: parsed.searchParams,
+  };
+}
+
+interface Driver {
+  pg: typeof pg;
+  copyFrom: (text: string) => CopyFromStream;
+}
+
+/** The part of pg-copy-streams' COPY FROM stream that is used (a Node `Writable`). */
+export interface CopyFromStream {
+  write(chunk: Uint8Array): boolean;
+  end(chunk?: Uint8Array): void;
+  once(event: "drain" | "finish" | "error", listener: (error?: unknown) => void): void;
+  destroy(error?: Error): void;
+  rowCount: number;
+}
+
+let driver: Promise<Driver> | undefined;
+
+/** The driver modules, loaded once (CommonJS modules: their exports are the default export). */
+export function loadDriver(): Promise<Driver> {
+  driver ??= Promise.all([import("pg"), import("pg-copy-streams")]).then(([pgModule, copyModule]) => ({
+    pg: ((pgModule as { default?: typeof pg }).default ?? pgModule) as typeof pg,
+    copyFrom: ((copyModule as { default?: { from: unknown } }).default ?? copyModule)
+      .from as Driver["copyFrom"],
+  }));
+  return driver;
+}
+
+/** TLS settings for the driver from the resolved `ssl`. */
+function tlsOptions(ssl: PostgresSsl): false | Record<string, unknown> {
+  if (ssl === false || ssl === "disable") return false;
+  if (ssl === true || ssl === "require" || ssl === "prefer") return { rejectUnauthorized: false };
+  // verify-ca checks the chain but not the host name (libpq's meaning).
+  if (ssl === "verify-ca") return { rejectUnauthorized: true, checkServerIdentity: () => undefined };
+  if (ssl === "verify-full") return { rejectUnauthorized: true };
+  return { ...ssl };
+}
+
+/**
+ * A connection pool for the resolved settings, proven by one round trip (so a wrong password
+ * or an unreachable server fails here, as a typed error).
+ *
+ * @example Connect and ask something
+ * ```ts ignore
+ * const pool = await connectPostgres(resolveConnection({ url: Deno.env.get("PG_URL") }), { max: 4 });
+ * console.log((await pool.query("select 1 as one")).rows);
+ * await pool.end();
+ * ```
+ */
+export async function connectPostgres(
+  connection: ResolvedConnection,
+  options: { max?: number } = {},
+): Promise<PgPool> {
+  const { pg } = await loadDriver();
+  const open = async (ssl: false | Record<string, unknown>) => {
+    const pool = new pg.Pool({
+      host: connection.host,
+      port: connection.port,
+      database: connection.database,
+      user: connection.user,
+      password: connection.password,
+      ssl: ssl as never,
+      max: options.max ?? 4,
+      connectionTimeoutMillis: connection.connectTimeoutSeconds * 1000,
+      idleTimeoutMillis: 30_000,
+      application_name: connection.applicationName,
+    });
+    // A server that ends an idle connection makes the pool emit 'error'; the next query on it
+    // fails and is reported there. Without a listener the event would end the process.
+    pool.on("error", () => {});
+    try {
+      await pool.query("select 1");
+      return pool;
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw error;
+    }
+  };
+  const ssl = tlsOptions(connection.ssl);
+  try {
+    return await open(ssl);
+  } catch (error) {
+    // sslmode=prefer: TLS when offered, else plain.
+    if (connection.ssl === "prefer" && /does not support SSL/i.test(String((error as Error)?.message))) {
+      try {
+        return await open(false);
+      } catch (plain) {
+        throw postgresError(plain, connection, "connect to");
+      }
+    }
+    throw postgresError(error, connection, "connect to");
+  }
+}
+
+const UNREACHABLE = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ETIMEDOUT",
+  "ECONNRESET",
+  "ENOENT", // a unix socket that is not there
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+]);
+
+/**
+ * A driver failure as a typed error: `CacheConnectionError` (with a `reason`) for logging in and
+ * reaching the server, `CachePermissionError` for a missing privilege; anything else is returned
+ * as it was (a SQL error is the caller's to wrap). Messages name the masked location, never the
+ * password.
+ *
+ * @param action What was being done, e.g. "connect to" or "create schema 'x' in".
+ *
+ * @example A refused connection
+ * ```ts
+ * import { postgresError, resolveConnection } from "./connection.ts";
+ * const c = resolveConnection({ url: "postgres://u:pw123@127.0.0.1:1/db" });
+ * const e = postgresError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), c, "connect to");
+ * if (!e.message.includes("postgres://u:****@127.0.0.1:1/db") || e.message.includes("pw123")) throw new Error();
+ * ```
+ */
+export function postgresError(error: unknown, connection: ResolvedConnection, action: string): Error {
+  const e = error as { code?: string; message?: string; severity?: string } | undefined;
+  const code = e?.code ?? "";
+  const detail = maskSecrets(String(e?.message ?? error));
+  const where = `'${connection.location}'`;
+  const context = { location: connection.location, code };
+  if (code === "28P01" || code === "28000") {
+    return new CacheConnectionError(
+      "authentication_failed",
+      `Cannot ${action} PostgreSQL at ${where}: the server refused the login of '${connection.user}' (${detail}).`,
+      {
+        guidance: "Check the user name and password (in the URL or the `password` option).",
+        context,
+        cause: error,
+      },
+    );
+  }
+  if (code === "3D000") {
+    return new CacheConnectionError(
+      "database_not_found",
+      `Cannot ${action} PostgreSQL at ${where}: database '${connection.database}' does not exist.`,
+      {
+        guidance: `Create it first (CREATE DATABASE "${connection.database}") or name another one.`,
+        context,
+        cause: error,
+      },
+    );
+  }
+  if (code === "42501") {
+    return new CachePermissionError(
+      `Cannot ${action} PostgreSQL at ${where}: ${detail}.`,
+      {
+        guidance:
+          `Grant '${connection.user}' the privilege (for a cache schema: GRANT CREATE ON DATABASE "${connection.database}" TO "${connection.user}", ` +
+          "or create the schema for it and make it the owner), or use another user.",
+        context,
+        cause: error,
+      },
+    );
+  }
+  if (UNREACHABLE.has(code) || /^(E[A-Z]+|CONNECT_TIMEOUT)$/.test(code) && !/^ERR_/.test(code)) {
+    return new CacheConnectionError(
+      "unreachable",
+      `Cannot ${action} PostgreSQL at ${where}: the server cannot be reached (${detail}).`,
+      {
+        guidance:
+          "Check the host and port, that the server is running, and that it accepts connections from here.",
+        context,
+        cause: error,
+      },
+    );
+  }
+  if (/ssl|tls|certificate|self.signed/i.test(`${code} ${detail}`)) {
+    return new CacheConnectionError(
+      "tls",
+      `Cannot ${action} PostgreSQL at ${where}: the TLS handshake failed (${detail}).`,
+      {
+        guidance:
+          "Check the `ssl` option or the URL's sslmode: the server may not offer TLS, or its certificate is not trusted (pass `ssl: { ca }`).",
+        context,
+        cause: error,
+      },
+    );
+  }
+  if (/^(08|28|53|57P0)/.test(code)) {
+    return new CacheConnectionError(
+      "rejected",
+      `Cannot ${action} PostgreSQL at ${where}: ${detail}.`,
+      { guidance: "The server refused the connection; see its message.", context, cause: error },
+    );
+  }
+  return error instanceof Error ? error : new Error(detail);
+}

@@ -1,0 +1,83 @@
+// A real PostgreSQL server for the tests. `scripts/test.sh` starts one for the whole run and exports
+// AIRBYTE_TS_TEST_PG_URL; without it (e.g. `npx deno test -A tests/postgres/`), the first call
+// starts a private cluster with scripts/services/postgres.sh, which stops it when this process
+// exits (or dies: the script watches our pid). Each test file works in databases of its own.
+import pg from "pg";
+
+const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+const SCRIPT = `${ROOT}/scripts/services/postgres.sh`;
+
+let started: Promise<string> | undefined;
+
+/** The superuser URL of the test server (`postgres://airbyte:…@127.0.0.1:PORT/postgres`). */
+export function postgresUrl(): Promise<string> {
+  const fromEnv = Deno.env.get("AIRBYTE_TS_TEST_PG_URL");
+  if (fromEnv) return Promise.resolve(fromEnv);
+  started ??= startPrivateCluster();
+  return started;
+}
+
+async function startPrivateCluster(): Promise<string> {
+  const out = await new Deno.Command("bash", {
+    args: [SCRIPT, "start", "--watch", String(Deno.pid)],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  if (out.code !== 0) {
+    throw new Error(`scripts/services/postgres.sh start failed:\n${new TextDecoder().decode(out.stderr)}`);
+  }
+  const value = (name: string) => new RegExp(`^${name}='([^']*)'$`, "m").exec(text)?.[1];
+  const url = value("AIRBYTE_TS_TEST_PG_URL")!;
+  const dir = value("AIRBYTE_TS_TEST_PG_DIR")!;
+  // Stop it when this process ends normally; the watcher covers the abnormal ends.
+  globalThis.addEventListener("unload", () => {
+    new Deno.Command("bash", { args: [SCRIPT, "stop", dir], stdout: "null", stderr: "null" }).outputSync();
+  });
+  return url;
+}
+
+/** `url` with another database (and optionally another user and password). */
+export function withDatabase(
+  url: string,
+  database: string,
+  login?: { user: string; password: string },
+): string {
+  const u = new URL(url);
+  u.pathname = `/${encodeURIComponent(database)}`;
+  if (login) {
+    u.username = encodeURIComponent(login.user);
+    u.password = encodeURIComponent(login.password);
+  }
+  return u.toString();
+}
+
+/** A superuser pool on the test server, for setting up and checking what the code under test did. */
+export async function adminPool(database = "postgres"): Promise<pg.Pool> {
+  const pool = new pg.Pool({ connectionString: withDatabase(await postgresUrl(), database), max: 2 });
+  pool.on("error", () => {});
+  return pool;
+}
+
+/** A fresh database, dropped (with whatever connections remain) by the returned disposer. */
+export async function testDatabase(
+  prefix = "t",
+): Promise<{ url: string; name: string; sql: pg.Pool } & AsyncDisposable> {
+  const admin = await adminPool();
+  const name = `${prefix}_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = withDatabase(await postgresUrl(), name);
+  const sql = await adminPool(name);
+  return {
+    url,
+    name,
+    sql,
+    async [Symbol.asyncDispose]() {
+      await sql.end();
+      const a = await adminPool();
+      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {});
+      await a.end();
+    },
+  };
+}
