@@ -274,6 +274,23 @@ export async function connectPostgres(
   }
 }
 
+/**
+ * A connection of its own from the pool (for a transaction or a session lock). A server that
+ * ends it makes the client emit 'error', which would end the process without a listener: the
+ * listener here ignores it, and the next query on the client fails with the reason.
+ *
+ * @example
+ * ```ts ignore
+ * const client = await checkout(pool);
+ * try { await client.query("BEGIN"); … } finally { client.release(); }
+ * ```
+ */
+export async function checkout(pool: PgPool): Promise<PgClient> {
+  const client = await pool.connect();
+  if (client.listenerCount("error") === 0) client.on("error", () => {});
+  return client;
+}
+
 const UNREACHABLE = new Set([
   "ECONNREFUSED",
   "ENOTFOUND",
