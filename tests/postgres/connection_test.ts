@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import {
-  AirbyteError,
+  type AirbyteError,
   CacheConnectionError,
   CachePermissionError,
   InvalidArgumentError,
