@@ -332,7 +332,16 @@ export class CacheError extends AirbyteError {
   }
 }
 
-/** Why a cache server could not be reached or would not let us in. */
+/**
+ * Why a cache server could not be reached or would not let us in.
+ *
+ * @example
+ * ```ts
+ * import type { CacheConnectionFailure } from "./errors.ts";
+ * const reason: CacheConnectionFailure = "unreachable";
+ * if (reason !== "unreachable") throw new Error();
+ * ```
+ */
 export type CacheConnectionFailure =
   | "authentication_failed"
   | "unreachable"
@@ -364,7 +373,7 @@ export class CacheConnectionError extends AirbyteError {
  * The cache server refused an operation for lack of a privilege (creating a schema or table,
  * writing a table another role owns).
  *
- * @example
+ * @example Tell a missing privilege apart
  * ```ts
  * import { CachePermissionError } from "./errors.ts";
  * if (new CachePermissionError("no").code !== "CACHE_PERMISSION_DENIED") throw new Error();

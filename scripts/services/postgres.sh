@@ -2,7 +2,7 @@
 # A private PostgreSQL cluster for the tests and benchmarks: created in a fresh temp dir, started
 # on a free 127.0.0.1 port (and a unix socket in that dir), stopped and removed by `stop`.
 #
-#   eval "$(scripts/services/postgres.sh start [--durable] [--watch PID])"
+#   eval "$(scripts/services/postgres.sh start [--durable] [--watch PID] [--pointer FILE])"
 #       prints shell assignments: AIRBYTE_TS_TEST_PG_URL=postgres://airbyte:…@127.0.0.1:PORT/postgres
 #       and AIRBYTE_TS_TEST_PG_DIR=DIR (what `stop` needs).
 #   scripts/services/postgres.sh stop DIR
@@ -11,7 +11,9 @@
 # so tests can provoke a wrong password. Without --durable the cluster skips fsync (tests kill
 # clients, never the server); the benchmark passes --durable to measure PostgreSQL as shipped.
 # --watch PID stops the cluster once process PID is gone, even if it was killed (SIGKILL), so a
-# test process that dies never leaves a server behind. initdb refuses to run as root: as root the
+# test process that dies never leaves a server behind. --pointer FILE names a file (made by the
+# caller, e.g. the test helper that shares one cluster between test files) that `stop` removes
+# with the cluster. initdb refuses to run as root: as root the
 # cluster belongs to the `postgres` user. PostgreSQL 15's initdb/pg_ctl must be on PATH (or in
 # /usr/lib/postgresql/*/bin); scripts/setup.sh installs Debian's postgresql when they are missing.
 set -euo pipefail
@@ -41,12 +43,16 @@ free_port() {
 }
 
 start() {
-  local durable=0 watch=""
+  local durable=0 watch="" pointer=""
   while [ $# -gt 0 ]; do
     case $1 in
       --durable) durable=1 ;;
       --watch)
         watch=$2
+        shift
+        ;;
+      --pointer)
+        pointer=$2
         shift
         ;;
       *)
@@ -94,6 +100,7 @@ start() {
     exit 1
   fi
   echo "$port" >"$dir/port"
+  [ -n "$pointer" ] && printf '%s\n' "$pointer" >"$dir/pointer"
   if [ -n "$watch" ]; then
     # Detached from our stdout so `$(…)` returns at once; it outlives this script on purpose.
     nohup bash "${BASH_SOURCE[0]}" _watch "$watch" "$dir" >/dev/null 2>&1 &
@@ -113,6 +120,7 @@ stop() {
       ;;
   esac
   [ -d "$dir" ] || return 0
+  if [ -f "$dir/pointer" ]; then rm -f "$(cat "$dir/pointer")"; fi
   if [ -f "$dir/data/postmaster.pid" ]; then
     as_owner "$(find_bin pg_ctl)" -D "$dir/data" -m fast -w -t 60 stop >/dev/null 2>&1 ||
       as_owner "$(find_bin pg_ctl)" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
@@ -140,7 +148,7 @@ case ${1:-} in
     watch "$@"
     ;;
   *)
-    echo "usage: $0 start [--durable] [--watch PID] | stop DIR" >&2
+    echo "usage: $0 start [--durable] [--watch PID] [--pointer FILE] | stop DIR" >&2
     exit 2
     ;;
 esac

@@ -23,9 +23,17 @@ export type PgClient = pg.PoolClient;
 
 /**
  * TLS for the connection: `false`/`"disable"` (none), `"prefer"` (TLS when the server offers it,
- * unverified), `"require"` (TLS, unverified), `"verify-full"` (TLS, certificate and host name
- * verified against the system CAs), or options for the TLS socket (`ca`, `cert`, `key`,
- * `servername`, `rejectUnauthorized`) for a private CA or client certificates.
+ * unverified), `"require"` (TLS, unverified), `"verify-ca"` (TLS, certificate chain verified),
+ * `"verify-full"` (TLS, certificate and host name verified against the system CAs), or options
+ * for the TLS socket (`ca`, `cert`, `key`, `servername`, `rejectUnauthorized`) for a private CA
+ * or client certificates.
+ *
+ * @example A private certificate authority
+ * ```ts
+ * import type { PostgresSsl } from "./connection.ts";
+ * const ssl: PostgresSsl = { ca: "-----BEGIN CERTIFICATE-----\n...", rejectUnauthorized: true };
+ * if (typeof ssl !== "object") throw new Error();
+ * ```
  */
 export type PostgresSsl =
   | boolean
@@ -36,7 +44,16 @@ export type PostgresSsl =
   | "verify-full"
   | { ca?: string; cert?: string; key?: string; servername?: string; rejectUnauthorized?: boolean };
 
-/** Where and how to connect: a URL, separate fields, or a URL with fields that override it. */
+/**
+ * Where and how to connect: a URL, separate fields, or a URL with fields that override it.
+ *
+ * @example A URL, with the password kept out of it
+ * ```ts
+ * import type { PostgresConnectionOptions } from "./connection.ts";
+ * const options: PostgresConnectionOptions = { url: "postgres://airbyte@db:5432/warehouse", password: "s3cret", ssl: "require" };
+ * if (options.ssl !== "require") throw new Error();
+ * ```
+ */
 export interface PostgresConnectionOptions {
   /**
    * `postgres://user:password@host:port/database?sslmode=require&application_name=x`. A unix
@@ -231,11 +248,13 @@ function tlsOptions(ssl: PostgresSsl): false | Record<string, unknown> {
  */
 export async function connectPostgres(
   connection: ResolvedConnection,
-  options: { max?: number } = {},
+  options: { max?: number; settings?: Record<string, string> } = {},
 ): Promise<PgPool> {
   const { pg } = await loadDriver();
+  const settings = startupOptions(options.settings ?? {});
   const open = async (ssl: false | Record<string, unknown>) => {
     const pool = new pg.Pool({
+      ...(settings ? { options: settings } : {}),
       host: connection.host,
       port: connection.port,
       database: connection.database,
@@ -272,6 +291,17 @@ export async function connectPostgres(
     }
     throw postgresError(error, connection, "connect to");
   }
+}
+
+/**
+ * Server settings for every connection, sent at login (`-c name=value`, as libpq's `options`):
+ * the server splits the text at unescaped whitespace, so spaces and backslashes in values are
+ * escaped with a backslash.
+ */
+function startupOptions(settings: Record<string, string>): string | undefined {
+  const escape = (text: string) => text.replace(/[\\\s]/g, (c) => `\\${c}`);
+  const parts = Object.entries(settings).map(([name, value]) => `-c ${escape(name)}=${escape(value)}`);
+  return parts.length ? parts.join(" ") : undefined;
 }
 
 /**

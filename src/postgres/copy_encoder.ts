@@ -35,6 +35,12 @@ export interface CopyColumn {
   property: string;
   /** The table column's type. */
   pgType: PgType;
+  /**
+   * The Arrow values are plain strings going into a `jsonb` column (a table made when the
+   * property held JSON, read now with a schema that says string): each is written as a JSON
+   * string.
+   */
+  quoteJson?: boolean;
 }
 
 /** An `_airbyte_meta.changes` entry the encoder adds. */
@@ -115,6 +121,8 @@ interface Source {
   /** Rows whose value needs the slow path: NULLed (range) or cleaned (NUL, surrogates). */
   nulled: Set<number> | null;
   cleaned: Set<number> | null;
+  /** The cleaned bytes of the row being written (computed first, to size the row). */
+  pending: Uint8Array | null;
 }
 
 const EMPTY_U8 = new Uint8Array(0);
@@ -210,7 +218,11 @@ export class BinaryCopyEncoder {
       let need = fixed;
       for (let i = 0; i < fieldCount; i++) {
         const s = sources[i];
-        if (s.writer <= JSONB) need += s.offsets[row + 1] - s.offsets[row] + 1;
+        if (s.writer > JSONB) continue;
+        if (s.cleaned !== null && s.cleaned.has(row) && !(i === metaIndex && metaOverride)) {
+          s.pending = cleanText(s, row);
+          need += s.pending.length + 1;
+        } else need += s.offsets[row + 1] - s.offsets[row] + 1;
       }
       let metaBytes: Uint8Array | undefined;
       if (metaOverride && metaIndex >= 0) {
@@ -251,8 +263,9 @@ export class BinaryCopyEncoder {
               bytes = metaBytes;
               start = 0;
               end = metaBytes.length;
-            } else if (s.cleaned !== null && s.cleaned.has(row)) {
-              bytes = cleanText(s, row);
+            } else if (s.pending !== null) {
+              bytes = s.pending;
+              s.pending = null;
               start = 0;
               end = bytes.length;
             }
@@ -367,6 +380,7 @@ function prepare(batch: arrow.RecordBatch, column: CopyColumn): Source {
     scale: 0,
     nulled: null,
     cleaned: null,
+    pending: null,
   };
   // A sliced Data (offset > 0) already has its value offsets and fixed-width values sliced;
   // only the bit-packed buffers (validity, booleans) are addressed with the offset.
@@ -518,6 +532,18 @@ function findMisfits(sources: Source[], rows: number): Map<number, Change[]> | u
         break;
       }
       case JSONB: {
+        if (s.column.quoteJson) {
+          // Every value is re-written as a JSON string (NULs removed, as in text).
+          s.cleaned = new Set();
+          for (let row = 0; row < rows; row++) {
+            if (!isValid(s, row)) continue;
+            s.cleaned.add(row);
+            if (s.bytes.subarray(s.offsets[row], s.offsets[row + 1]).indexOf(0) >= 0) {
+              note(row, { field, change: "TRUNCATED", reason: "DESTINATION_SERIALIZATION_ERROR" });
+            }
+          }
+          break;
+        }
         const bytes = s.bytes;
         const end = s.offsets[rows];
         // Backslashes are rare in JSON text; indexOf jumps between them natively.
@@ -620,6 +646,7 @@ function badEscapeAt(bytes: Uint8Array, at: number): boolean {
 /** A text value without NULs, or a JSON text without the escapes jsonb refuses, as UTF-8. */
 function cleanText(s: Source, row: number): Uint8Array {
   const text = decoder.decode(s.bytes.subarray(s.offsets[row], s.offsets[row + 1]));
+  if (s.column.quoteJson) return encoder.encode(JSON.stringify(text.replaceAll("\u0000", "")));
   return encoder.encode(s.writer === JSONB ? cleanJson(text) : text.replaceAll("\u0000", ""));
 }
 

@@ -4,7 +4,7 @@
  *
  * - `streams`: which table holds each source's stream (per cache schema), with its JSON Schema
  *   and keys;
- * - `state`: the source state committed with the data;
+ * - `state`: the source state committed with the data (JSON text, kept exactly as the source sent it);
  * - `destination_state`: the states each destination confirmed;
  * - `delivery`: how far each stream was delivered to each destination (last `_airbyte_raw_id`).
  *
@@ -35,22 +35,27 @@ export function internalTable(table: string): string {
  * "ABTS" as an int4, so our locks are told apart from an application's own.
  */
 export const ADVISORY_NAMESPACE = 0x41425453;
-/** Second key of the lock that guards creating the internal tables. */
-const BOOTSTRAP_LOCK = 0;
+/** Second key of the lock that guards creating the internal tables and cache schemas. */
+export const BOOTSTRAP_LOCK = 0;
+/**
+ * First key of the lock that serializes claiming stream tables in one cache schema (the second
+ * is `hashtext(schema)`), so two processes never pick the same table name for different sources.
+ */
+export const REGISTRY_NAMESPACE = ADVISORY_NAMESPACE + 1;
 
 const DDL = `
 CREATE SCHEMA IF NOT EXISTS ${ident(INTERNAL_SCHEMA)};
 CREATE TABLE IF NOT EXISTS ${internalTable(STREAMS_TABLE)} (
   schema_name text NOT NULL, source_name text NOT NULL, stream_name text NOT NULL, table_name text NOT NULL,
-  json_schema jsonb, primary_key jsonb, cursor_field jsonb, updated_at timestamptz NOT NULL DEFAULT now(),
+  json_schema text, primary_key text, cursor_field text, updated_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (schema_name, source_name, stream_name), UNIQUE (schema_name, table_name));
 CREATE TABLE IF NOT EXISTS ${internalTable(STATE_TABLE)} (
   schema_name text NOT NULL, source_name text NOT NULL, state_key text NOT NULL, state_type text NOT NULL,
-  state_json jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(),
+  state_json text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (schema_name, source_name, state_key));
 CREATE TABLE IF NOT EXISTS ${internalTable(DESTINATION_STATE_TABLE)} (
   schema_name text NOT NULL, source_name text NOT NULL, destination_name text NOT NULL, state_key text NOT NULL,
-  state_type text NOT NULL, state_json jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(),
+  state_type text NOT NULL, state_json text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (schema_name, source_name, destination_name, state_key));
 CREATE TABLE IF NOT EXISTS ${internalTable(DELIVERY_TABLE)} (
   schema_name text NOT NULL, source_name text NOT NULL, destination_name text NOT NULL, stream_name text NOT NULL,

@@ -74,50 +74,56 @@ export function pgTypeOf(column: ColumnSpec): PgType {
   return BY_KIND[column.kind];
 }
 
+/** A table column's type as `format_type()` reports it, in the two spellings the cache uses. */
+export interface ExistingPgType {
+  /** The type to write with binary `COPY`, when it is one this cache writes. */
+  pgType?: PgType;
+  /**
+   * The DuckDB spelling (as `canonicalSqlType` writes it), so that schema evolution
+   * (`alignColumnsToTable`, `sameColumns`) works on PostgreSQL tables unchanged. `jsonb` is
+   * `VARCHAR` here (JSON text either way); types this cache never writes come back upper-cased,
+   * which makes alignment refuse them with a clear error.
+   */
+  duckdbType: string;
+}
+
 /**
- * The DuckDB spelling (as `canonicalSqlType` writes it) of a column type PostgreSQL reports in
- * `information_schema.columns`, so that schema evolution (`alignColumnsToTable`,
- * `addMissingColumnsSql`) works on Postgres tables unchanged. `jsonb` maps to `VARCHAR` (JSON
- * text either way); types no cache writes come back upper-cased, which makes alignment refuse them.
+ * Reads a column type as `format_type(atttypid, atttypmod)` writes it.
  *
- * @param dataType `data_type` (e.g. `timestamp with time zone`, `numeric`, `jsonb`).
- * @param precision `numeric_precision` for `numeric` (null when unconstrained).
- * @param scale `numeric_scale` for `numeric`.
+ * @param formatted e.g. `timestamp with time zone`, `numeric(38,9)`, `character varying(20)`.
+ * @returns Its `COPY` type and DuckDB spelling.
  *
  * @example Read types back
  * ```ts
- * import { duckdbSpellingOf } from "./pg_types.ts";
- * if (duckdbSpellingOf("timestamp with time zone") !== "TIMESTAMPTZ") throw new Error();
- * if (duckdbSpellingOf("numeric", 38, 9) !== "DECIMAL(38,9)") throw new Error();
- * if (duckdbSpellingOf("jsonb") !== "VARCHAR") throw new Error();
+ * import { existingPgType } from "./pg_types.ts";
+ * if (existingPgType("timestamp with time zone").duckdbType !== "TIMESTAMPTZ") throw new Error();
+ * if (existingPgType("numeric(38,9)").pgType !== "numeric(38,9)") throw new Error();
+ * if (existingPgType("jsonb").duckdbType !== "VARCHAR") throw new Error();
+ * if (existingPgType("integer").pgType !== undefined) throw new Error();
  * ```
  */
-export function duckdbSpellingOf(dataType: string, precision?: number | null, scale?: number | null): string {
-  switch (dataType.toLowerCase()) {
-    case "text":
-    case "character varying":
-    case "jsonb":
-    case "json":
-      return "VARCHAR";
-    case "boolean":
-      return "BOOLEAN";
-    case "bigint":
-      return "BIGINT";
-    case "double precision":
-      return "DOUBLE";
-    case "numeric":
-      return precision == null ? "NUMERIC" : `DECIMAL(${precision},${scale ?? 0})`;
-    case "date":
-      return "DATE";
-    case "timestamp with time zone":
-      return "TIMESTAMPTZ";
-    case "timestamp without time zone":
-      return "TIMESTAMP";
-    case "time without time zone":
-      return "TIME";
-    case "uuid":
-      return "UUID";
-    default:
-      return dataType.toUpperCase();
+export function existingPgType(formatted: string): ExistingPgType {
+  const type = formatted.trim().toLowerCase();
+  const numeric = /^numeric\((\d+),(\d+)\)$/.exec(type);
+  if (numeric) {
+    const [precision, scale] = [Number(numeric[1]), Number(numeric[2])];
+    return {
+      pgType: precision <= 38 ? `numeric(${precision},${scale})` : undefined,
+      duckdbType: `DECIMAL(${precision},${scale})`,
+    };
   }
+  if (/^(text|character varying(\(\d+\))?)$/.test(type)) return { pgType: "text", duckdbType: "VARCHAR" };
+  const known: Record<string, [PgType, string]> = {
+    "jsonb": ["jsonb", "VARCHAR"],
+    "boolean": ["boolean", "BOOLEAN"],
+    "bigint": ["bigint", "BIGINT"],
+    "double precision": ["double precision", "DOUBLE"],
+    "date": ["date", "DATE"],
+    "timestamp with time zone": ["timestamptz", "TIMESTAMPTZ"],
+    "timestamp without time zone": ["timestamp", "TIMESTAMP"],
+    "time without time zone": ["time", "TIME"],
+    "uuid": ["uuid", "UUID"],
+  };
+  const found = known[type];
+  return found ? { pgType: found[0], duckdbType: found[1] } : { duckdbType: type.toUpperCase() };
 }

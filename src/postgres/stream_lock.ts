@@ -10,7 +10,16 @@ import type { PgClient } from "./connection.ts";
 import { CacheError } from "../errors.ts";
 import { ADVISORY_NAMESPACE } from "./internal_tables.ts";
 
-/** Who holds a stream's lock, as `pg_stat_activity` tells. */
+/**
+ * Who holds a stream table's write lock, as `pg_stat_activity` tells.
+ *
+ * @example What a waiting read is told
+ * ```ts
+ * import type { LockHolder } from "./stream_lock.ts";
+ * const holder: LockHolder = { pid: 4242, applicationName: "airbyte-ts", clientAddress: "10.0.0.7", since: null };
+ * if (holder.pid !== 4242) throw new Error();
+ * ```
+ */
 export interface LockHolder {
   pid: number;
   applicationName: string;
