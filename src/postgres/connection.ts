@@ -383,13 +383,7 @@ export function postgresError(error: unknown, connection: ResolvedConnection, ac
   if (code === "42501") {
     return new CachePermissionError(
       `Cannot ${action} PostgreSQL at ${where}: ${detail}.`,
-      {
-        guidance:
-          `Grant '${connection.user}' the privilege (for a cache schema: GRANT CREATE ON DATABASE "${connection.database}" TO "${connection.user}", ` +
-          "or create the schema for it and make it the owner), or use another user.",
-        context,
-        cause: error,
-      },
+      { guidance: `${grantFor(detail, connection)}, or use another user.`, context, cause: error },
     );
   }
   if (UNREACHABLE.has(code) || /^(E[A-Z]+|CONNECT_TIMEOUT)$/.test(code) && !/^ERR_/.test(code)) {
@@ -424,4 +418,21 @@ export function postgresError(error: unknown, connection: ResolvedConnection, ac
     );
   }
   return error instanceof Error ? error : new Error(detail);
+}
+
+/** The GRANT that lifts a "permission denied for …" refusal, as a sentence start. */
+function grantFor(detail: string, connection: ResolvedConnection): string {
+  const user = `"${connection.user.replaceAll('"', '""')}"`;
+  const schema = /permission denied for schema (\S+)/.exec(detail)?.[1];
+  if (schema) {
+    return `Let ${user} use and create in the schema: GRANT USAGE, CREATE ON SCHEMA "${schema}" TO ${user}`;
+  }
+  const table = /permission denied for (?:table|relation) (\S+)/.exec(detail)?.[1];
+  if (table) {
+    return `Let ${user} write the table: GRANT SELECT, INSERT, UPDATE, DELETE ON "${table}" TO ${user} ` +
+      "(or make it the table's owner: replacing a table needs ownership)";
+  }
+  if (/must be owner/.test(detail)) return `Make ${user} the owner of the object named above`;
+  return `Grant ${user} the privilege (for a cache schema: GRANT CREATE ON DATABASE "${connection.database}" TO ${user}, ` +
+    "or create the schema for it and make it the owner)";
 }
