@@ -58,7 +58,7 @@ export interface PostgresConnectionOptions {
   /**
    * `postgres://user:password@host:port/database?sslmode=require&application_name=x`. A unix
    * socket: `postgres://user@/database?host=/run/postgresql`. Percent-encode special characters
-   * in the user name and password.
+   * in the user name and password. (`PostgresCache` also reads `schema=name`.)
    */
   url?: string;
   host?: string;

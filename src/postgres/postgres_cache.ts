@@ -53,7 +53,10 @@ import { StreamRegistry } from "./stream_registry.ts";
  * ```
  */
 export interface PostgresCacheOptions extends PostgresConnectionOptions {
-  /** The schema holding the stream tables (created when missing). @default "airbyte_raw" */
+  /**
+   * The schema holding the stream tables (created when missing). Give each source its own for a
+   * schema per source. @default the URL's `schema` parameter, else "airbyte_raw"
+   */
   schemaName?: string;
   /** Prefix for stream table names. @default "" */
   tablePrefix?: string;
@@ -77,7 +80,7 @@ export interface PostgresCacheOptions extends PostgresConnectionOptions {
  * ```ts
  * import { PostgresCache } from "./postgres_cache.ts";
  * const cache = new PostgresCache({ url: "postgres://ada:s3cret@db.example:5432/warehouse", schemaName: "faker" });
- * if (cache.location !== "postgres://ada:****@db.example:5432/warehouse") throw new Error(cache.location);
+ * if (cache.location !== "postgres://ada:****@db.example:5432/warehouse?schema=faker") throw new Error(cache.location);
  * await cache.close(); // it never connected
  * ```
  *
@@ -108,7 +111,7 @@ export class PostgresCache implements Cache {
    * @param options URL or fields, TLS, schema, table prefix; see {@linkcode PostgresCacheOptions}.
    */
   constructor(options: PostgresCacheOptions = {}) {
-    this.schemaName = options.schemaName ?? "airbyte_raw";
+    this.schemaName = options.schemaName ?? schemaOfUrl(options.url) ?? "airbyte_raw";
     this.tablePrefix = options.tablePrefix ?? "";
     if (!this.schemaName || this.schemaName === INTERNAL_SCHEMA || this.schemaName.startsWith("pg_")) {
       throw new InvalidArgumentError(`Cannot use the schema '${this.schemaName}' for stream tables.`, {
@@ -130,9 +133,10 @@ export class PostgresCache implements Cache {
     });
   }
 
-  /** Where the cache lives, for messages: the server's URL with the password masked. */
+  /** Where the cache lives, for messages: the server's URL and the schema, the password masked. */
   get location(): string {
-    return this.#db.connection.location;
+    const url = this.#db.connection.location;
+    return `${url}${url.includes("?") ? "&" : "?"}schema=${encodeURIComponent(this.schemaName)}`;
   }
 
   /** True once `close()` has been called. */
@@ -251,4 +255,11 @@ export class PostgresCache implements Cache {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** The `schema` parameter of a `postgres://` URL (`?schema=raw`), if any. */
+function schemaOfUrl(url: string | undefined): string | undefined {
+  const query = url?.split("#")[0].split("?")[1];
+  if (!query) return undefined;
+  return new URLSearchParams(query).get("schema") || undefined;
 }
