@@ -1,7 +1,8 @@
 /**
  * Reading into PostgreSQL: the read benchmark's replay (N pre-generated RECORD lines from a real
- * connector process) into the same server by airbyte-ts and by PyAirbyte's PostgresCache, each in
- * a fresh process, printing records/s, peak RSS and the ratio.
+ * connector process) into the same server by airbyte-ts (`source.read({ cache: new
+ * PostgresCache(...) })`) and by PyAirbyte's PostgresCache (`source.read(cache=cache)`), each in a
+ * fresh process and timed around the read call alone, printing records/s, peak RSS and the ratio.
  *
  *   deno run -A bench/postgres_throughput.ts [--records 1000000] [--url postgres://…] [--no-pyairbyte]
  *
@@ -49,7 +50,7 @@ try {
       "-A",
       "--config",
       `${ROOT}deno.json`,
-      `${ROOT}bench/_postgres_write_once.ts`,
+      `${ROOT}bench/_postgres_read_once.ts`,
       data,
       server.url,
       "airbyte_ts_bench",
