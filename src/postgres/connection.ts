@@ -215,9 +215,16 @@ export interface CopyFromStream {
 
 let driver: Promise<Driver> | undefined;
 
+/**
+ * The driver's module names, held in variables: a bundler follows `import("pg")` and would pull
+ * the driver (and Node's `net`, `tls`, `stream`) into a browser or edge bundle; an import whose
+ * name it cannot read is left to run time, where only a cache that connects makes it.
+ */
+const DRIVER_MODULES = ["pg", "pg-copy-streams"];
+
 /** The driver modules, loaded once (CommonJS modules: their exports are the default export). */
 export function loadDriver(): Promise<Driver> {
-  driver ??= Promise.all([import("pg"), import("pg-copy-streams")]).then(([pgModule, copyModule]) => ({
+  driver ??= Promise.all(DRIVER_MODULES.map((name) => import(name))).then(([pgModule, copyModule]) => ({
     pg: ((pgModule as { default?: typeof pg }).default ?? pgModule) as typeof pg,
     copyFrom: ((copyModule as { default?: { from: unknown } }).default ?? copyModule)
       .from as Driver["copyFrom"],
