@@ -35,7 +35,7 @@ function fractionMicros(text: string | undefined): number {
  * ```ts
  * import { parsePgDate } from "./pg_text_values.ts";
  * if (parsePgDate("1970-01-02") !== 1) throw new Error();
- * if (parsePgDate("0001-12-31 BC") !== -719529) throw new Error();
+ * if (parsePgDate("0001-12-31 BC") !== -719163) throw new Error(); // the day before 0001-01-01
  * ```
  */
 export function parsePgDate(text: string): number | null {
