@@ -68,16 +68,52 @@ export async function ensureKeyIndex(
 }
 
 /**
+ * Does each key occur once in the stage? Answered by building a unique index on the key columns
+ * (NULLs equal, as merge matches them): an index sorts the keys alone, far cheaper than sorting
+ * whole rows to pick a winner per key, which is then skipped. Needs PostgreSQL 15
+ * (`NULLS NOT DISTINCT`); older servers answer false and rows are always picked by sorting.
+ */
+export async function stageKeysUnique(
+  client: PgClient,
+  schema: string,
+  stage: string,
+  keys: string[],
+): Promise<boolean> {
+  const { rows } = await client.query("SELECT current_setting('server_version_num')::int AS v");
+  if (rows[0].v < 150000) return false;
+  await client.query("SAVEPOINT airbyte_stage_keys");
+  try {
+    await client.query(
+      `CREATE UNIQUE INDEX ${ident(`${stage}:keys`)} ON ${qualified(schema, stage)} (${
+        keys.map(ident).join(", ")
+      }) NULLS NOT DISTINCT`,
+    );
+    await client.query("RELEASE SAVEPOINT airbyte_stage_keys");
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code !== "23505") throw error; // unique_violation: a key repeats
+    await client.query("ROLLBACK TO SAVEPOINT airbyte_stage_keys");
+    return false;
+  }
+}
+
+/** Drop the index {@linkcode stageKeysUnique} built (before the stage becomes a table appends may repeat keys in). */
+export async function dropStageKeysIndex(client: PgClient, schema: string, stage: string): Promise<void> {
+  await client.query(`DROP INDEX IF EXISTS ${qualified(schema, `${stage}:keys`)}`);
+}
+
+/**
  * Merge the stage into the table: delete the table's rows whose keys were staged, insert the
- * staged row that wins for each key. Key columns are matched with `=` (a hash or index join);
- * rows with a NULL key are matched NULL-to-NULL in a second, small statement.
+ * staged row that wins for each key (every staged row, when `keysUnique`). Key columns are matched
+ * with `=` (a hash or index join); rows with a NULL key are matched NULL-to-NULL in a second,
+ * small statement.
  */
 export async function mergeStage(
   client: PgClient,
   schema: string,
   stage: string,
   table: string,
-  options: { columns: string[]; keys: string[]; cursor?: string; tableIsNew?: boolean },
+  options: { columns: string[]; keys: string[]; cursor?: string; tableIsNew?: boolean; keysUnique?: boolean },
 ): Promise<void> {
   const t = qualified(schema, table);
   const s = qualified(schema, stage);
@@ -92,6 +128,10 @@ export async function mergeStage(
     );
   }
   const cols = options.columns.map(ident).join(", ");
+  if (options.keysUnique) {
+    await client.query(`INSERT INTO ${t} (${cols}) SELECT ${cols} FROM ${s}`);
+    return;
+  }
   const cursor = options.cursor ? `${ident(options.cursor)} DESC NULLS LAST, ` : "";
   await client.query(
     `INSERT INTO ${t} (${cols}) SELECT DISTINCT ON (${keys.join(", ")}) ${cols} FROM ${s} ` +

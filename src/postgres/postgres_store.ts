@@ -18,10 +18,12 @@ import {
   appendStage,
   createTableSql,
   dropStage,
+  dropStageKeysIndex,
   ensureKeyIndex,
   mergeStage,
   type PgColumn,
   replaceWithStage,
+  stageKeysUnique,
 } from "./apply_stage.ts";
 import type { PgClient } from "./connection.ts";
 import { copyArrowBatch } from "./copy_batch.ts";
@@ -81,6 +83,8 @@ class PostgresStoreConnection implements StoreConnection {
   readonly #strategies = new Map<string, ResolvedWriteStrategy | undefined>();
   /** Stream table -> its columns when last looked at. */
   readonly #tables = new Map<string, TableColumn[]>();
+  /** Stream tables this session made exist. */
+  readonly #existing = new Set<string>();
   #locked = false;
   #released = false;
 
@@ -157,11 +161,9 @@ class PostgresStoreConnection implements StoreConnection {
     await this.#run(`copy records into table '${table}' of`, async () => {
       if (options.create) {
         const stage = target !== table;
-        // A merge's stage, or an append's to a table that exists, only feeds an INSERT: it needs
-        // no WAL. A stage that will become the table is logged like one.
-        const strategy = this.#strategies.get(table);
-        const unlogged = stage &&
-          (strategy === "merge" || strategy === "append" && (this.#tables.get(table)?.length ?? 0) > 0);
+        // A stage that only feeds an INSERT into the table needs no WAL; one that may become the
+        // table (the table's first rows, or a replace) is logged like a table.
+        const unlogged = stage && this.#strategies.get(table) !== "replace" && this.#exists(table);
         await this.#client.query(
           createTableSql(this.#schema, target, columns, { unlogged, ifNotExists: !stage }),
         );
@@ -171,18 +173,23 @@ class PostgresStoreConnection implements StoreConnection {
   }
 
   async createTable(table: string, columns: ColumnSpec[]): Promise<void> {
-    await this.#run(`create table '${table}' in`, () =>
-      this.#client.query(
+    await this.#run(`create table '${table}' in`, async () => {
+      await this.#client.query(
         createTableSql(this.#schema, table, this.#pgColumns(table, columns), { ifNotExists: true }),
-      ));
+      );
+      this.#existing.add(table);
+    });
   }
 
   async applyStage(stage: string, table: string, how: StageApply): Promise<void> {
     const names = how.columns.map((c) => c.name);
     await this.#run(`apply the staged records to table '${table}' of`, async () => {
       const client = this.#client;
+      const keysUnique = how.merge
+        ? await stageKeysUnique(client, this.#schema, stage, how.merge.keys)
+        : false;
       if (!how.tableExists) {
-        if (how.merge) {
+        if (how.merge && !keysUnique) {
           await client.query(
             `CREATE TABLE ${qualified(this.#schema, table)} (LIKE ${qualified(this.#schema, stage)})`,
           );
@@ -191,21 +198,24 @@ class PostgresStoreConnection implements StoreConnection {
             ...how.merge,
             tableIsNew: true,
           });
-          await ensureKeyIndex(client, this.#schema, table, how.merge.keys);
           await dropStage(client, this.#schema, stage);
         } else {
+          // Nothing to pick (an append, or one row per key): the stage becomes the table.
+          await dropStageKeysIndex(client, this.#schema, stage);
           await replaceWithStage(client, this.#schema, stage, table);
         }
+        if (how.merge) await ensureKeyIndex(client, this.#schema, table, how.merge.keys);
       } else {
         await this.#addMissingColumns(table, how.columns);
         if (how.merge) {
           await ensureKeyIndex(client, this.#schema, table, how.merge.keys);
-          await mergeStage(client, this.#schema, stage, table, { columns: names, ...how.merge });
+          await mergeStage(client, this.#schema, stage, table, { columns: names, ...how.merge, keysUnique });
         } else {
           await appendStage(client, this.#schema, stage, table, names);
         }
         await dropStage(client, this.#schema, stage);
       }
+      this.#existing.add(table);
     });
   }
 
@@ -217,6 +227,7 @@ class PostgresStoreConnection implements StoreConnection {
         this.#tables.delete(table);
         await this.#client.query(createTableSql(this.#schema, table, this.#pgColumns(table, columns)));
       }
+      this.#existing.add(table);
     });
   }
 
@@ -240,6 +251,10 @@ class PostgresStoreConnection implements StoreConnection {
       // A connection in an unknown state is closed, not reused (that also frees its locks).
       this.#client.release(error instanceof Error ? error : true);
     }
+  }
+
+  #exists(table: string): boolean {
+    return this.#existing.has(table) || (this.#tables.get(table)?.length ?? 0) > 0;
   }
 
   /** Schema evolution: the columns this read brings that the table lacks are added; nothing is dropped. */

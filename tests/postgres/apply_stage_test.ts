@@ -12,6 +12,7 @@ import {
   mergeStage,
   type PgColumn,
   replaceWithStage,
+  stageKeysUnique,
 } from "../../src/postgres/apply_stage.ts";
 import { stageTableName } from "../../src/postgres/pg_names.ts";
 import { ensureInternalTables, INTERNAL_SCHEMA } from "../../src/postgres/internal_tables.ts";
@@ -37,7 +38,7 @@ async function insert(
   first: number,
 ) {
   for (const [i, [id, region, updated, v]] of rows.entries()) {
-    await client.query(`INSERT INTO ${table} VALUES ($1, $2, $3, $4, $5)`, [
+    await client.query(`INSERT INTO "${table}" VALUES ($1, $2, $3, $4, $5)`, [
       id,
       region,
       updated,
@@ -97,6 +98,34 @@ Deno.test("mergeStage keeps one row per composite key: the greatest cursor, then
       [3, "eu", "last of 3 (wins)"],
       [4, "us", "cursor 2 wins"],
     ]);
+  });
+});
+
+Deno.test("stageKeysUnique tells a stage with one row per key (NULL keys equal) from one with repeats", async () => {
+  await withClient(async (client) => {
+    const stage = stageTableName("public", "t");
+    await client.query(createTableSql("public", stage, COLUMNS, { unlogged: true }));
+    await client.query("BEGIN");
+    await insert(client, stage, [[1, "eu", 1, "a"], [1, "us", 1, "b"], [null, "eu", 1, "c"], [
+      2,
+      null,
+      1,
+      "d",
+    ]], 0);
+    assert.equal(await stageKeysUnique(client, "public", stage, ["id", "region"]), true);
+    // The check leaves the transaction usable either way.
+    await client.query(`DROP INDEX "${stage}:keys"`);
+    await insert(client, stage, [[null, "eu", 2, "e"]], 10);
+    assert.equal(await stageKeysUnique(client, "public", stage, ["id", "region"]), false, "NULL keys repeat");
+    await client.query(createTableSql("public", "t", COLUMNS));
+    await mergeStage(client, "public", stage, "t", {
+      columns: NAMES,
+      keys: ["id", "region"],
+      cursor: "updated",
+    });
+    await client.query("COMMIT");
+    const { rows } = await client.query("SELECT v FROM t ORDER BY v");
+    assert.deepEqual(rows.map((r) => r.v), ["a", "b", "d", "e"]);
   });
 });
 
