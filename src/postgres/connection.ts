@@ -12,14 +12,52 @@
  *
  * @module
  */
-import type pg from "pg";
 import { CacheConnectionError, CachePermissionError, InvalidArgumentError } from "../errors.ts";
 import { maskSecrets, registerSecret } from "../secrets.ts";
 
+/**
+ * A result row. The driver's values are typed by the query that made them, which the compiler
+ * cannot see: callers convert what they read.
+ */
+// deno-lint-ignore no-explicit-any
+export type PgRow = Record<string, any>;
+
+/** The part of a query result the cache reads. */
+export interface PgResult {
+  rows: PgRow[];
+  rowCount: number | null;
+  fields: { name: string; dataTypeID: number; dataTypeModifier: number }[];
+}
+
+/** A query as an object: text, values, row mode (`array` for rows as arrays), value parsers. */
+export interface PgQuery {
+  text: string;
+  values?: unknown[];
+  rowMode?: "array";
+  types?: { getTypeParser: () => (value: string) => unknown };
+}
+
+/**
+ * The part of the driver's (`pg`'s) pool and client the cache uses. Declared here, not taken from
+ * `@types/pg`: a Deno project importing the JSR package has the driver's code but not its types.
+ */
+interface PgQueryable {
+  query(query: string | PgQuery, values?: unknown[]): Promise<PgResult>;
+}
+
 /** A pool of connections to one database. */
-export type PgPool = pg.Pool;
-/** One connection taken from the pool (give it back with `release()`). */
-export type PgClient = pg.PoolClient;
+export interface PgPool extends PgQueryable {
+  connect(): Promise<PgClient>;
+  end(): Promise<void>;
+  on(event: "error", listener: (error: Error) => void): unknown;
+}
+
+/** One connection taken from the pool (give it back with `release()`; `release(true)` closes it). */
+export interface PgClient extends PgQueryable {
+  release(destroy?: boolean | Error): void;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  listenerCount(event: "error"): number;
+}
 
 /**
  * TLS for the connection: `false`/`"disable"` (none), `"prefer"` (TLS when the server offers it,
@@ -200,7 +238,7 @@ function parseUrl(url: string): Partial<ResolvedConnection> & { query: URLSearch
 }
 
 interface Driver {
-  pg: typeof pg;
+  pg: { Pool: new (config: Record<string, unknown>) => PgPool };
   copyFrom: (text: string) => CopyFromStream;
 }
 
@@ -225,7 +263,7 @@ const DRIVER_MODULES = ["pg", "pg-copy-streams"];
 /** The driver modules, loaded once (CommonJS modules: their exports are the default export). */
 export function loadDriver(): Promise<Driver> {
   driver ??= Promise.all(DRIVER_MODULES.map((name) => import(name))).then(([pgModule, copyModule]) => ({
-    pg: ((pgModule as { default?: typeof pg }).default ?? pgModule) as typeof pg,
+    pg: ((pgModule as { default?: Driver["pg"] }).default ?? pgModule) as Driver["pg"],
     copyFrom: ((copyModule as { default?: { from: unknown } }).default ?? copyModule)
       .from as Driver["copyFrom"],
   }));

@@ -86,7 +86,7 @@ export interface PostgresCacheOptions extends PostgresConnectionOptions {
  *
  * @example Read a source into PostgreSQL and query it
  * ```ts ignore
- * import { getSource, PostgresCache } from "airbyte-ts";
+ * import { getSource, PostgresCache } from "../../mod.ts";
  * await using cache = new PostgresCache({ url: "postgres://airbyte:secret@localhost:5432/warehouse", schemaName: "faker" });
  * const source = await getSource("source-faker", { config: { count: 1000 } });
  * const result = await source.read({ cache });
