@@ -363,6 +363,13 @@ export type CacheConnectionFailure =
 export class CacheConnectionError extends AirbyteError {
   /** What went wrong: credentials, network, a missing database, TLS, or another refusal. */
   readonly reason: CacheConnectionFailure;
+  /**
+   * A connection failure of one kind.
+   *
+   * @param reason What went wrong.
+   * @param message What could not be done, naming the server with its password masked.
+   * @param options Guidance, context and cause.
+   */
   constructor(reason: CacheConnectionFailure, message: string, options?: AirbyteErrorOptions) {
     super("CACHE_CONNECTION_FAILED", message, options);
     this.reason = reason;
@@ -380,6 +387,12 @@ export class CacheConnectionError extends AirbyteError {
  * ```
  */
 export class CachePermissionError extends AirbyteError {
+  /**
+   * A refusal for lack of a privilege.
+   *
+   * @param message What was refused, naming the server with its password masked.
+   * @param options Guidance (the GRANT to give), context and cause.
+   */
   constructor(message: string, options?: AirbyteErrorOptions) {
     super("CACHE_PERMISSION_DENIED", message, options);
   }

@@ -12,7 +12,12 @@
  *
  * @module
  */
-import { CacheConnectionError, CachePermissionError, InvalidArgumentError } from "../errors.ts";
+import {
+  CacheConnectionError,
+  CachePermissionError,
+  InvalidArgumentError,
+  RuntimeCapabilityError,
+} from "../errors.ts";
 import { maskSecrets, registerSecret } from "../secrets.ts";
 
 /**
@@ -99,12 +104,15 @@ export interface PostgresConnectionOptions {
    * in the user name and password. (`PostgresCache` also reads `schema=name`.)
    */
   url?: string;
+  /** A host name or address, or the directory of the server's unix socket. @default "localhost" */
   host?: string;
-  /** @default 5432 */
+  /** The server's port. @default 5432 */
   port?: number;
-  /** @default the user name */
+  /** The database to use. @default the user name */
   database?: string;
+  /** The user to log in as. @default "postgres" */
   user?: string;
+  /** The user's password: never printed (messages show `****`). */
   password?: string;
   /** TLS; overrides the URL's `sslmode`. @default false (the URL's `sslmode` when given) */
   ssl?: PostgresSsl;
@@ -254,19 +262,49 @@ export interface CopyFromStream {
 let driver: Promise<Driver> | undefined;
 
 /**
- * The driver's module names, held in variables: a bundler follows `import("pg")` and would pull
- * the driver (and Node's `net`, `tls`, `stream`) into a browser or edge bundle; an import whose
- * name it cannot read is left to run time, where only a cache that connects makes it.
+ * The driver's modules: the name a project's `node_modules` or import map resolves, and the npm
+ * package at the version package.json pins, for a Deno project that took this package from JSR and
+ * has no name of its own for it. Held in variables: a bundler follows `import("pg")` and would pull
+ * the driver (and Node's `net`, `tls`, `stream`) into a browser or edge bundle; an import whose name
+ * it cannot read is left to run time, where only a cache that connects makes it.
  */
-const DRIVER_MODULES = ["pg", "pg-copy-streams"];
+export const DRIVER_MODULES: readonly (readonly [name: string, pinned: string])[] = [
+  ["pg", "npm:pg@8.23.1"],
+  ["pg-copy-streams", "npm:pg-copy-streams@7.0.0"],
+];
+
+async function importDriverModule([name, pinned]: readonly [string, string]): Promise<unknown> {
+  try {
+    return await import(name);
+  } catch (error) {
+    try {
+      return await import(pinned);
+    } catch {
+      throw error;
+    }
+  }
+}
 
 /** The driver modules, loaded once (CommonJS modules: their exports are the default export). */
 export function loadDriver(): Promise<Driver> {
-  driver ??= Promise.all(DRIVER_MODULES.map((name) => import(name))).then(([pgModule, copyModule]) => ({
+  driver ??= Promise.all(DRIVER_MODULES.map(importDriverModule)).then(([pgModule, copyModule]) => ({
     pg: ((pgModule as { default?: Driver["pg"] }).default ?? pgModule) as Driver["pg"],
-    copyFrom: ((copyModule as { default?: { from: unknown } }).default ?? copyModule)
+    copyFrom: ((copyModule as { default?: { from: unknown } }).default ?? copyModule as { from: unknown })
       .from as Driver["copyFrom"],
-  }));
+  }), (error) => {
+    driver = undefined;
+    throw new RuntimeCapabilityError(
+      "RUNTIME_UNSUPPORTED",
+      `Cannot load the PostgreSQL driver (npm packages 'pg' and 'pg-copy-streams'): ${
+        (error as Error)?.message ?? error
+      }`,
+      {
+        guidance:
+          "PostgresCache runs in Node, Deno and Bun, which can open TCP connections; install airbyte-ts with its dependencies there. Browsers and edge runtimes cannot reach PostgreSQL: use DuckDBCache.",
+        cause: error,
+      },
+    );
+  });
   return driver;
 }
 

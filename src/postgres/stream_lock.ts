@@ -21,9 +21,13 @@ import { ADVISORY_NAMESPACE } from "./internal_tables.ts";
  * ```
  */
 export interface LockHolder {
+  /** The holder's PostgreSQL backend process id (`pg_stat_activity.pid`). */
   pid: number;
+  /** The application name its connection gave (`airbyte-ts` unless set). */
   applicationName: string;
+  /** Where it connects from; null on a unix socket. */
   clientAddress: string | null;
+  /** When its connection began. */
   since: Date | null;
 }
 

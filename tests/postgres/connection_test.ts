@@ -8,7 +8,12 @@ import {
   CachePermissionError,
   InvalidArgumentError,
 } from "../../src/errors.ts";
-import { connectPostgres, postgresError, resolveConnection } from "../../src/postgres/connection.ts";
+import {
+  connectPostgres,
+  DRIVER_MODULES,
+  postgresError,
+  resolveConnection,
+} from "../../src/postgres/connection.ts";
 import { adminPool, postgresUrl, testDatabase, withDatabase } from "../_services/postgres.ts";
 
 /** Everything a user could see of an error: message, guidance, context, cause chain, inspect. */
@@ -145,5 +150,15 @@ Deno.test("a missing privilege becomes CachePermissionError naming the grant to 
     await a.query(`DROP DATABASE IF EXISTS "${db.name}" WITH (FORCE)`);
     await a.query(`DROP ROLE IF EXISTS ${role}`);
     await a.end();
+  }
+});
+
+Deno.test("the driver's fallback specifiers pin the versions package.json and deno.json pin", async () => {
+  const root = new URL("../..", import.meta.url);
+  const packageJson = JSON.parse(await Deno.readTextFile(new URL("package.json", root)));
+  const denoJson = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
+  for (const [name, pinned] of DRIVER_MODULES) {
+    assert.equal(pinned, `npm:${name}@${packageJson.dependencies[name]}`);
+    assert.equal(denoJson.imports[name], pinned);
   }
 });
