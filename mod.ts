@@ -41,6 +41,9 @@ export type {
 export { CacheStateWriter } from "./src/cache/cache_state_writer.ts";
 export { DuckDBCache, type DuckDBCacheOptions } from "./src/duckdb/duckdb_cache.ts";
 export { getDefaultCache } from "./src/duckdb/default_cache.ts";
+export { PostgresCache, type PostgresCacheOptions } from "./src/postgres/postgres_cache.ts";
+export type { PostgresConnectionOptions, PostgresSsl } from "./src/postgres/connection.ts";
+export type { LockHolder as PostgresLockHolder } from "./src/postgres/stream_lock.ts";
 export { CachedDataset } from "./src/cache/cached_dataset.ts";
 export type { WriteStrategy } from "./src/cache/write_strategy.ts";
 export { type JsonRow, type JsonValue, toJsonRows } from "./src/arrow/json_rows.ts";
@@ -118,8 +121,11 @@ export { printAboveProgress } from "./src/progress/print_above_progress.ts";
 // Errors
 export {
   AirbyteError,
+  CacheConnectionError,
+  type CacheConnectionFailure,
   CacheError,
   CacheLockedError,
+  CachePermissionError,
   ConfigValidationError,
   ConnectorCheckFailedError,
   ConnectorFailedError,

@@ -6,6 +6,7 @@
 #   - Python 3 with venv + pip, for real Airbyte connectors installed from PyPI by the tests;
 #   - podman (its Docker-compatible Engine API), runc, catatonit and debootstrap, for the Docker
 #     executor's tests and the connector images they build (scripts/images/build.sh).
+#   - PostgreSQL's server binaries (initdb, pg_ctl) and openssl for the PostgresCache tests: apt-get when missing.
 # Caches live outside the repository (npm's cache, apt's cache) so that fresh clones reuse them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -123,6 +124,23 @@ if [ ${#podman_packages[@]} -eq 0 ]; then
   log "podman, runc, catatonit, debootstrap present"
 else
   apt_install "${podman_packages[@]}"
+fi
+
+# --- PostgreSQL server binaries (tests start a private cluster: scripts/services/postgres.sh) ---
+if command -v initdb >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  log "PostgreSQL server binaries present"
+else
+  apt_install postgresql
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || {
+    log "PostgreSQL did not install (no initdb under /usr/lib/postgresql)"
+    exit 1
+  }
+fi
+# openssl makes the self-signed certificate of the PostgreSQL TLS test.
+if command -v openssl >/dev/null 2>&1; then
+  log "openssl present"
+else
+  apt_install openssl
 fi
 
 log "done"

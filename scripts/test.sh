@@ -90,14 +90,27 @@ run_stage() {
 run_stage setup "setup" one 1800 bash scripts/setup.sh
 
 # --- services for the test stage ---------------------------------------------------------------
+# Started once for the whole run and stopped when this script exits (scripts/services/*.sh; each
+# also stops itself if this shell dies). A test file run alone starts its own (tests/_services/).
 PODMAN_DIR=""
+PG_DIR=""
 stop_services() {
   if [ -n "$PODMAN_DIR" ]; then bash scripts/services/podman.sh stop "$PODMAN_DIR" || true; fi
   PODMAN_DIR=""
+  if [ -n "$PG_DIR" ]; then bash scripts/services/postgres.sh stop "$PG_DIR" || true; fi
+  PG_DIR=""
 }
 trap stop_services EXIT
 trap 'stop_services; exit 130' INT TERM
 if wanted test; then
+  # One PostgreSQL cluster for every test file; each file makes its own databases in it.
+  if pg_env=$(bash scripts/services/postgres.sh start --watch $$); then
+    eval "$pg_env"
+    export AIRBYTE_TS_TEST_PG_URL
+    PG_DIR=$AIRBYTE_TS_TEST_PG_DIR
+  else
+    echo "PostgreSQL did not start here; each PostgreSQL test file will try to start its own."
+  fi
   PODMAN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/airbyte-ts-podman.XXXXXX")
   if AIRBYTE_TS_TEST_DOCKER_HOST=$(bash scripts/services/podman.sh start "$PODMAN_DIR"); then
     export AIRBYTE_TS_TEST_DOCKER_HOST

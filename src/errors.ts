@@ -32,6 +32,8 @@ export type ErrorCode =
   | "PERMISSION_DENIED"
   | "CACHE_ERROR"
   | "CACHE_LOCKED"
+  | "CACHE_CONNECTION_FAILED"
+  | "CACHE_PERMISSION_DENIED"
   | "DESTINATION_FAILED"
   | "REMOTE_REFUSED"
   | "ABORTED";
@@ -327,6 +329,72 @@ export class RuntimeCapabilityError extends AirbyteError {
 export class CacheError extends AirbyteError {
   constructor(message: string, options?: AirbyteErrorOptions) {
     super("CACHE_ERROR", message, options);
+  }
+}
+
+/**
+ * Why a cache server could not be reached or would not let us in.
+ *
+ * @example
+ * ```ts
+ * import type { CacheConnectionFailure } from "./errors.ts";
+ * const reason: CacheConnectionFailure = "unreachable";
+ * if (reason !== "unreachable") throw new Error();
+ * ```
+ */
+export type CacheConnectionFailure =
+  | "authentication_failed"
+  | "unreachable"
+  | "database_not_found"
+  | "tls"
+  | "rejected";
+
+/**
+ * A cache server (PostgreSQL) could not be reached, refused the credentials, or has no such
+ * database. `reason` says which; the password never appears in the message or context.
+ *
+ * @example Branch on the reason
+ * ```ts
+ * import { CacheConnectionError } from "./errors.ts";
+ * const e = new CacheConnectionError("authentication_failed", "Cannot log in to 'postgres://u:****@db/x'.");
+ * if (e.code !== "CACHE_CONNECTION_FAILED" || e.reason !== "authentication_failed") throw new Error();
+ * ```
+ */
+export class CacheConnectionError extends AirbyteError {
+  /** What went wrong: credentials, network, a missing database, TLS, or another refusal. */
+  readonly reason: CacheConnectionFailure;
+  /**
+   * A connection failure of one kind.
+   *
+   * @param reason What went wrong.
+   * @param message What could not be done, naming the server with its password masked.
+   * @param options Guidance, context and cause.
+   */
+  constructor(reason: CacheConnectionFailure, message: string, options?: AirbyteErrorOptions) {
+    super("CACHE_CONNECTION_FAILED", message, options);
+    this.reason = reason;
+  }
+}
+
+/**
+ * The cache server refused an operation for lack of a privilege (creating a schema or table,
+ * writing a table another role owns).
+ *
+ * @example Tell a missing privilege apart
+ * ```ts
+ * import { CachePermissionError } from "./errors.ts";
+ * if (new CachePermissionError("no").code !== "CACHE_PERMISSION_DENIED") throw new Error();
+ * ```
+ */
+export class CachePermissionError extends AirbyteError {
+  /**
+   * A refusal for lack of a privilege.
+   *
+   * @param message What was refused, naming the server with its password masked.
+   * @param options Guidance (the GRANT to give), context and cause.
+   */
+  constructor(message: string, options?: AirbyteErrorOptions) {
+    super("CACHE_PERMISSION_DENIED", message, options);
   }
 }
 

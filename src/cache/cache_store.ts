@@ -8,6 +8,7 @@
 import type { ColumnSpec } from "../arrow/stream_columns.ts";
 import type { AirbyteStateMessage } from "../protocol/messages.ts";
 import type { ExistingColumn } from "./table_columns.ts";
+import type { ResolvedWriteStrategy } from "./write_strategy.ts";
 
 /**
  * How a staging table's rows reach their stream table.
@@ -51,12 +52,14 @@ export interface StageApply {
 export interface StoreConnection {
   /**
    * Find or assign the table of a source's stream, and register it with its schema and keys (at
-   * once, outside any transaction). Two sources with one stream name get two tables.
+   * once, outside any transaction). Two sources with one stream name get two tables. `strategy`
+   * says how the session will write it (a store may stage differently for a merge than for a
+   * replace); registries keep the rest.
    */
   claimTable(
     sourceName: string,
     stream: string,
-    info: { jsonSchema: unknown; primaryKey: string[][]; cursor: string[] },
+    info: { jsonSchema: unknown; primaryKey: string[][]; cursor: string[]; strategy?: ResolvedWriteStrategy },
   ): Promise<string>;
   /** The columns of a table, in order; empty when it does not exist. */
   columns(table: string): Promise<ExistingColumn[]>;

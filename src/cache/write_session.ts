@@ -121,6 +121,7 @@ export class WriteSession implements CacheWriteSession {
       jsonSchema: plan.stream.json_schema,
       primaryKey: plan.primaryKey,
       cursor: plan.cursor,
+      strategy: plan.strategy,
     });
     const existing = await conn.columns(table);
     const exists = existing.length > 0;

@@ -80,7 +80,7 @@ Deno.test("deno.json and package.json agree on name, version and license, and JS
   for (const file of ["mod.ts", "README.md", "LICENSE"]) assert.ok(include.includes(file), file);
 });
 
-Deno.test("package.json serves import and require, declares engines and repository, and ships dist/ only", () => {
+Deno.test("package.json serves import and require, declares engines and repository, and ships dist/ and the README's picture only", () => {
   assert.deepEqual(packageJson.exports["."], {
     types: "./dist/mod.d.ts",
     "module-sync": "./dist/mod.js",
@@ -89,6 +89,6 @@ Deno.test("package.json serves import and require, declares engines and reposito
   });
   assert.equal(packageJson.engines.node, "^20.19.0 || >=22.12.0");
   assert.match(packageJson.repository.url, /^git\+https:\/\//);
-  assert.deepEqual(packageJson.files, ["dist/"]);
+  assert.deepEqual(packageJson.files, ["dist/", "docs/preview.png"]);
   assert.equal(packageJson.scripts.prepack, "npm run build");
 });

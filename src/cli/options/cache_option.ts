@@ -2,11 +2,11 @@
  * `--cache`: which cache a command writes to. A value is matched against {@linkcode CACHE_KINDS}
  * in order; the last kind (a DuckDB file path) takes anything.
  *
- * To add a kind of cache (e.g. `--cache postgres://…`), add one entry before the DuckDB one.
+ * To add a kind of cache, add one entry before the DuckDB one.
  *
  * @module
  */
-import { DuckDBCache, getDefaultCache } from "../../../mod.ts";
+import { type Cache, DuckDBCache, getDefaultCache, PostgresCache } from "../../../mod.ts";
 
 /**
  * A cache a command can write to.
@@ -19,7 +19,7 @@ import { DuckDBCache, getDefaultCache } from "../../../mod.ts";
  * await cache.close();
  * ```
  */
-export type CliCache = DuckDBCache;
+export type CliCache = Cache;
 
 /**
  * One kind of `--cache` value.
@@ -48,6 +48,12 @@ export interface CacheKind {
 /** The kinds of `--cache` values, tried in order. */
 export const CACHE_KINDS: CacheKind[] = [
   {
+    // The password in the URL is masked wherever the cache is named (`cache.location`).
+    name: "PostgreSQL URL",
+    matches: (value) => /^postgres(ql)?:\/\//i.test(value),
+    open: (url) => new PostgresCache({ url }),
+  },
+  {
     name: "DuckDB file",
     matches: () => true,
     open: (path) => new DuckDBCache({ path }),
@@ -55,7 +61,9 @@ export const CACHE_KINDS: CacheKind[] = [
 ];
 
 /** The `--cache` help text. */
-export const CACHE_HELP = "the cache to write to: a DuckDB file path (default: the default cache file)";
+export const CACHE_HELP = "the cache to write to: a DuckDB file path, or a PostgreSQL URL " +
+  "(postgres://user:password@host:5432/db?schema=name; schema airbyte_raw when none) " +
+  "(default: the default cache file)";
 
 /**
  * The cache a `--cache` value names, or the default cache without one.
