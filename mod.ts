@@ -74,10 +74,15 @@ export {
   type ServerAppOptions,
   type ServerStats,
 } from "./src/server/create_server_app.ts";
+export type { ExecutorFactory } from "./src/server/executor_factory.ts";
 export {
   type ConnectorEntry,
+  type ImageConnectorEntry,
+  type ImageDockerOptions,
   loadServerConfig,
+  type LocalConnectorEntry,
   parseServerConfig,
+  type PipConnectorEntry,
   type ServerConfig,
   type ServerConfigInput,
   type ServerLimits,

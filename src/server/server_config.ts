@@ -343,7 +343,7 @@ export function parseServerConfig(input: unknown, baseDir?: string): ServerConfi
  * @returns The validated configuration.
  * @throws {InvalidArgumentError} when the file is missing, not JSON, or invalid.
  *
- * @example
+ * @example Load the config next to the program
  * ```ts ignore
  * import { loadServerConfig } from "./server_config.ts";
  * const config = await loadServerConfig("./airbyte-serve.json");
