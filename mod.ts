@@ -90,12 +90,38 @@ export {
 
 // Protocol
 export type {
+  AirbyteAnalyticsTraceMessage,
   AirbyteCatalog,
+  AirbyteConnectionStatus,
+  AirbyteControlConnectorConfigMessage,
+  AirbyteControlMessage,
+  AirbyteErrorTraceMessage,
+  AirbyteEstimateTraceMessage,
+  AirbyteGlobalState,
+  AirbyteLogMessage,
   AirbyteMessage,
+  AirbyteMessageOf,
+  AirbyteMessageType,
   AirbyteRecordMessage,
+  AirbyteRecordMessageMeta,
+  AirbyteRecordMessageMetaChange,
   AirbyteStateMessage,
+  AirbyteStateStats,
+  AirbyteStateType,
   AirbyteStream,
+  AirbyteStreamState,
+  AirbyteStreamStatus,
+  AirbyteStreamStatusRateLimited,
+  AirbyteStreamStatusReason,
+  AirbyteStreamStatusTraceMessage,
+  AirbyteTraceMessage,
   ConnectorSpecification,
+  DestinationCatalog,
+  DestinationOperation,
+  DestinationSyncMode,
+  JsonObject,
+  StreamDescriptor,
+  SyncMode,
 } from "./src/protocol/messages.ts";
 export {
   AirbyteCatalogSchema,
@@ -105,12 +131,34 @@ export {
   ConnectorSpecificationSchema,
 } from "./src/protocol/messages.ts";
 export type { ConfiguredAirbyteCatalog, ConfiguredAirbyteStream } from "./src/protocol/catalog.ts";
-export { AirbyteMessageIterator } from "./src/protocol/message_iterator.ts";
+export {
+  AirbyteMessageIterator,
+  type AirbyteMessageIteratorOptions,
+  type ReadStreamOpener,
+} from "./src/protocol/message_iterator.ts";
 export { parseMessageLine, type ParseOutcome } from "./src/protocol/message_parser.ts";
-export { splitLines } from "./src/protocol/line_splitter.ts";
+export {
+  type ByteSource,
+  type LineSplitterOptions,
+  type OversizedLineInfo,
+  splitLines,
+} from "./src/protocol/line_splitter.ts";
 
 // Progress
-export type { ProgressEvent, ProgressOption } from "./src/progress/progress_event.ts";
+export type {
+  ProgressCallback,
+  ProgressEvent,
+  ProgressEventKind,
+  ProgressJob,
+  ProgressOption,
+  StreamProgress,
+} from "./src/progress/progress_event.ts";
+export {
+  type ProgressEstimate,
+  ProgressTracker,
+  type ProgressTrackerOptions,
+} from "./src/progress/progress_tracker.ts";
+export type { Clock, ProgressRenderer } from "./src/progress/progress_renderer.ts";
 export { printAboveProgress } from "./src/progress/print_above_progress.ts";
 
 // Errors

@@ -1194,7 +1194,16 @@ export const AirbyteMessageSchema: z.ZodType<AirbyteMessage, AirbyteMessage> = s
   ]),
 );
 
-/** The value of `AirbyteMessage.type`. */
+/**
+ * The value of `AirbyteMessage.type`.
+ *
+ * @example Route on the message type
+ * ```ts
+ * import type { AirbyteMessageType } from "./messages.ts";
+ * const isData = (type: AirbyteMessageType) => type === "RECORD" || type === "STATE";
+ * if (!isData("STATE") || isData("LOG")) throw new Error();
+ * ```
+ */
 export type AirbyteMessageType = AirbyteMessage["type"];
 
 /**
