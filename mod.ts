@@ -41,8 +41,9 @@ export type {
 export { CacheStateWriter } from "./src/cache/cache_state_writer.ts";
 export { DuckDBCache, type DuckDBCacheOptions } from "./src/duckdb/duckdb_cache.ts";
 export { getDefaultCache } from "./src/duckdb/default_cache.ts";
-export { CachedDataset } from "./src/cache/cached_dataset.ts";
-export type { WriteStrategy } from "./src/cache/write_strategy.ts";
+export { CachedDataset, type DatasetHost } from "./src/cache/cached_dataset.ts";
+export type { ResolvedWriteStrategy, WriteStrategy } from "./src/cache/write_strategy.ts";
+export type { LockHolder } from "./src/duckdb/cache_lock.ts";
 export { type JsonRow, type JsonValue, toJsonRows } from "./src/arrow/json_rows.ts";
 
 // State
@@ -58,8 +59,18 @@ export {
 export type { ExecuteOptions, Executor } from "./src/executors/executor.ts";
 export { SubprocessExecutor } from "./src/executors/subprocess.ts";
 export { VenvExecutor } from "./src/executors/venv.ts";
-export { type InProcessConnector, InProcessExecutor } from "./src/executors/in_process.ts";
-export { DockerExecutor, type DockerRunOptions } from "./src/executors/docker/docker_executor.ts";
+export type { ExecutorChoice } from "./src/executors/select_executor.ts";
+export {
+  type InProcessConnector,
+  InProcessExecutor,
+  type InProcessMessage,
+  type InProcessResult,
+} from "./src/executors/in_process.ts";
+export {
+  DockerExecutor,
+  type DockerExecutorOptions,
+  type DockerRunOptions,
+} from "./src/executors/docker/docker_executor.ts";
 export {
   RemoteExecutor,
   type RemoteExecutorOptions,
