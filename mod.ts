@@ -41,11 +41,12 @@ export type {
 export { CacheStateWriter } from "./src/cache/cache_state_writer.ts";
 export { DuckDBCache, type DuckDBCacheOptions } from "./src/duckdb/duckdb_cache.ts";
 export { getDefaultCache } from "./src/duckdb/default_cache.ts";
+export type { LockHolder } from "./src/duckdb/cache_lock.ts";
 export { PostgresCache, type PostgresCacheOptions } from "./src/postgres/postgres_cache.ts";
 export type { PostgresConnectionOptions, PostgresSsl } from "./src/postgres/connection.ts";
 export type { LockHolder as PostgresLockHolder } from "./src/postgres/stream_lock.ts";
-export { CachedDataset } from "./src/cache/cached_dataset.ts";
-export type { WriteStrategy } from "./src/cache/write_strategy.ts";
+export { CachedDataset, type DatasetHost } from "./src/cache/cached_dataset.ts";
+export type { ResolvedWriteStrategy, WriteStrategy } from "./src/cache/write_strategy.ts";
 export { type JsonRow, type JsonValue, toJsonRows } from "./src/arrow/json_rows.ts";
 
 // State
@@ -61,8 +62,18 @@ export {
 export type { ExecuteOptions, Executor } from "./src/executors/executor.ts";
 export { SubprocessExecutor } from "./src/executors/subprocess.ts";
 export { VenvExecutor } from "./src/executors/venv.ts";
-export { type InProcessConnector, InProcessExecutor } from "./src/executors/in_process.ts";
-export { DockerExecutor, type DockerRunOptions } from "./src/executors/docker/docker_executor.ts";
+export type { ExecutorChoice } from "./src/executors/select_executor.ts";
+export {
+  type InProcessConnector,
+  InProcessExecutor,
+  type InProcessMessage,
+  type InProcessResult,
+} from "./src/executors/in_process.ts";
+export {
+  DockerExecutor,
+  type DockerExecutorOptions,
+  type DockerRunOptions,
+} from "./src/executors/docker/docker_executor.ts";
 export {
   RemoteExecutor,
   type RemoteExecutorOptions,
@@ -77,10 +88,15 @@ export {
   type ServerAppOptions,
   type ServerStats,
 } from "./src/server/create_server_app.ts";
+export type { ExecutorFactory } from "./src/server/executor_factory.ts";
 export {
   type ConnectorEntry,
+  type ImageConnectorEntry,
+  type ImageDockerOptions,
   loadServerConfig,
+  type LocalConnectorEntry,
   parseServerConfig,
+  type PipConnectorEntry,
   type ServerConfig,
   type ServerConfigInput,
   type ServerLimits,
@@ -88,12 +104,38 @@ export {
 
 // Protocol
 export type {
+  AirbyteAnalyticsTraceMessage,
   AirbyteCatalog,
+  AirbyteConnectionStatus,
+  AirbyteControlConnectorConfigMessage,
+  AirbyteControlMessage,
+  AirbyteErrorTraceMessage,
+  AirbyteEstimateTraceMessage,
+  AirbyteGlobalState,
+  AirbyteLogMessage,
   AirbyteMessage,
+  AirbyteMessageOf,
+  AirbyteMessageType,
   AirbyteRecordMessage,
+  AirbyteRecordMessageMeta,
+  AirbyteRecordMessageMetaChange,
   AirbyteStateMessage,
+  AirbyteStateStats,
+  AirbyteStateType,
   AirbyteStream,
+  AirbyteStreamState,
+  AirbyteStreamStatus,
+  AirbyteStreamStatusRateLimited,
+  AirbyteStreamStatusReason,
+  AirbyteStreamStatusTraceMessage,
+  AirbyteTraceMessage,
   ConnectorSpecification,
+  DestinationCatalog,
+  DestinationOperation,
+  DestinationSyncMode,
+  JsonObject,
+  StreamDescriptor,
+  SyncMode,
 } from "./src/protocol/messages.ts";
 export {
   AirbyteCatalogSchema,
@@ -103,9 +145,18 @@ export {
   ConnectorSpecificationSchema,
 } from "./src/protocol/messages.ts";
 export type { ConfiguredAirbyteCatalog, ConfiguredAirbyteStream } from "./src/protocol/catalog.ts";
-export { AirbyteMessageIterator } from "./src/protocol/message_iterator.ts";
+export {
+  AirbyteMessageIterator,
+  type AirbyteMessageIteratorOptions,
+  type ReadStreamOpener,
+} from "./src/protocol/message_iterator.ts";
 export { parseMessageLine, type ParseOutcome } from "./src/protocol/message_parser.ts";
-export { splitLines } from "./src/protocol/line_splitter.ts";
+export {
+  type ByteSource,
+  type LineSplitterOptions,
+  type OversizedLineInfo,
+  splitLines,
+} from "./src/protocol/line_splitter.ts";
 
 // Preview: a browser page for a cache
 export {
@@ -115,7 +166,20 @@ export {
 } from "./src/preview/preview_server.ts";
 
 // Progress
-export type { ProgressEvent, ProgressOption } from "./src/progress/progress_event.ts";
+export type {
+  ProgressCallback,
+  ProgressEvent,
+  ProgressEventKind,
+  ProgressJob,
+  ProgressOption,
+  StreamProgress,
+} from "./src/progress/progress_event.ts";
+export {
+  type ProgressEstimate,
+  ProgressTracker,
+  type ProgressTrackerOptions,
+} from "./src/progress/progress_tracker.ts";
+export type { Clock, ProgressRenderer } from "./src/progress/progress_renderer.ts";
 export { printAboveProgress } from "./src/progress/print_above_progress.ts";
 
 // Errors

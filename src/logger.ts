@@ -20,9 +20,16 @@ import { maskSecrets } from "./secrets.ts";
  * ```
  */
 export interface Logger {
+  /** Detail for debugging, such as a connector's LOG lines below ERROR. */
   debug(message: string): void;
+  /** Progress worth knowing. */
   info(message: string): void;
+  /**
+   * Something skipped or suspicious that did not stop the job, such as a malformed line or a
+   * connector's ERROR log line.
+   */
   warn(message: string): void;
+  /** A failure. */
   error(message: string): void;
 }
 
@@ -30,7 +37,7 @@ export interface Logger {
  * A logger that masks secrets and prints warnings and errors to the console; info and debug are
  * dropped unless `AIRBYTE_TS_LOG_LEVEL` style verbosity is asked for with `verbose: true`.
  *
- * @example
+ * @example Warnings and errors only
  * ```ts
  * import { consoleLogger } from "./logger.ts";
  * const log = consoleLogger({ verbose: false });
@@ -50,7 +57,7 @@ export function consoleLogger(options: { verbose?: boolean } = {}): Logger {
 /**
  * A logger that keeps every (masked) line in memory: for tests and for UIs that show a log pane.
  *
- * @example
+ * @example Keep lines for a log pane
  * ```ts
  * import { memoryLogger } from "./logger.ts";
  * const log = memoryLogger();

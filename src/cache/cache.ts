@@ -25,11 +25,17 @@ import type { ResolvedWriteStrategy } from "./write_strategy.ts";
  * ```
  */
 export interface StreamTable {
+  /** The source whose stream the table holds, e.g. `source-faker`. */
   sourceName: string;
+  /** The stream's name. */
   stream: string;
+  /** The table's name in the cache's schema. */
   table: string;
+  /** The stream's JSON Schema as last written. */
   jsonSchema: Record<string, unknown>;
+  /** Paths of the primary key's fields (each path a list of keys); empty for none. */
   primaryKey: string[][];
+  /** The cursor's path; empty for none. */
   cursor: string[];
 }
 
@@ -48,9 +54,13 @@ export interface StreamTable {
  * ```
  */
 export interface StreamPlan {
+  /** The stream's catalog entry (name and JSON Schema). */
   stream: AirbyteStream;
+  /** How its records land in the table. */
   strategy: ResolvedWriteStrategy;
+  /** Paths of the primary key's fields (each path a list of keys); `merge` needs one. */
   primaryKey: string[][];
+  /** The cursor's path; empty for none. */
   cursor: string[];
 }
 
@@ -65,6 +75,7 @@ export interface StreamPlan {
  * ```
  */
 export interface CachedRecordPage {
+  /** The records, as the body of a RECORD message each. */
   records: { stream: string; data: Record<string, unknown>; emitted_at: number }[];
   /** The `_airbyte_raw_id` of the page's last row: resume after it. */
   lastRawId: string;
@@ -89,6 +100,7 @@ export interface WriteSessionOptions {
   commitEveryMs?: number;
   /** The sync's id (a timestamp): the start of its row ids and `_airbyte_meta.sync_id`. */
   syncId?: number;
+  /** Told about streams starting, records counted and streams finishing. */
   progress?: ProgressTracker;
 }
 

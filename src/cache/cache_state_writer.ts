@@ -22,12 +22,17 @@ import { StateWriterBase } from "../state/state_writer.ts";
 export class CacheStateWriter extends StateWriterBase {
   readonly #store: (message: AirbyteStateMessage) => Promise<void>;
 
-  /** @param store Persists one state message. */
+  /**
+   * A writer that persists each state through `store`.
+   *
+   * @param store Persists one state message.
+   */
   constructor(store: (message: AirbyteStateMessage) => Promise<void>) {
     super();
     this.#store = store;
   }
 
+  /** Persist `message` through the cache's `store` function. */
   protected async _writeState(message: AirbyteStateMessage): Promise<void> {
     await this.#store(message);
   }

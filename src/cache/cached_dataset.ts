@@ -7,9 +7,25 @@
 import type * as arrow from "apache-arrow";
 import { literal, qualified } from "./sql_quote.ts";
 
-/** The part of a cache a dataset needs. */
+/**
+ * The part of a cache a dataset needs; every `Cache` is one.
+ *
+ * @example A host over a table-less stand-in
+ * ```ts
+ * import * as arrow from "apache-arrow";
+ * import { CachedDataset, type DatasetHost } from "./cached_dataset.ts";
+ * const host: DatasetHost = {
+ *   schemaName: "main",
+ *   sql: () => Promise.resolve(arrow.tableFromArrays({ n: Int32Array.from([3]) })),
+ *   tableFor: (stream) => Promise.resolve(stream),
+ * };
+ * if (await new CachedDataset(host, "users").count() !== 3) throw new Error();
+ * ```
+ */
 export interface DatasetHost {
+  /** The schema holding the stream tables. */
   readonly schemaName: string;
+  /** Run a SQL query; the result as an Arrow table. */
   sql(query: string): Promise<arrow.Table>;
   /** Resolve a stream to its table name (throws StreamNotFoundError when unknown). */
   tableFor(stream: string, sourceName?: string): Promise<string>;
@@ -33,6 +49,13 @@ export class CachedDataset implements AsyncIterable<Record<string, unknown>> {
   readonly #host: DatasetHost;
   readonly #sourceName?: string;
 
+  /**
+   * A stream's records in a cache; usually made by `cache.get(stream)`.
+   *
+   * @param host The cache holding the table.
+   * @param stream The stream's name.
+   * @param sourceName The source whose stream it is, when several sources cached one by that name.
+   */
   constructor(host: DatasetHost, stream: string, sourceName?: string) {
     this.#host = host;
     this.stream = stream;

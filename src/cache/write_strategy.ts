@@ -17,7 +17,16 @@ import { InvalidArgumentError } from "../errors.ts";
  */
 export type WriteStrategy = "auto" | "append" | "merge" | "replace";
 
-/** A strategy after `auto` is settled. */
+/**
+ * A strategy after `auto` is settled: what a `StreamPlan` carries.
+ *
+ * @example Every strategy but `auto`
+ * ```ts
+ * import type { ResolvedWriteStrategy } from "./write_strategy.ts";
+ * const strategies: ResolvedWriteStrategy[] = ["append", "merge", "replace"];
+ * if (strategies.length !== 3) throw new Error();
+ * ```
+ */
 export type ResolvedWriteStrategy = "append" | "merge" | "replace";
 
 /**

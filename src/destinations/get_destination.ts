@@ -25,7 +25,7 @@ export interface GetDestinationOptions extends ExecutorChoice, ConnectorBaseOpti
 /**
  * Create a destination connector, installing it if needed, and set (and validate) its config.
  *
- * @example
+ * @example A local destination, checked
  * ```ts ignore
  * import { getDestination } from "../../mod.ts";
  * const destination = await getDestination("destination-jsonl", {

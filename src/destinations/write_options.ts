@@ -32,7 +32,7 @@ export interface DestinationStatePair {
 /**
  * Options for {@linkcode Destination.write}.
  *
- * @example
+ * @example Stream straight from the source, appending
  * ```ts
  * import type { WriteOptions } from "./write_options.ts";
  * const o: WriteOptions = { cache: false, writeStrategy: "append", progress: "none" };
@@ -57,7 +57,11 @@ export interface WriteOptions {
    * @default the cache in use; none when `cache` is false
    */
   stateCache?: Cache | false | DestinationStatePair;
-  /** @default "auto" */
+  /**
+   * How records land: the destination sync mode of each stream (append → `append`, merge →
+   * `append_dedup`, replace → `overwrite`), and how they land in the cache a source is read through.
+   * @default "auto"
+   */
   writeStrategy?: WriteStrategy;
   /** Ignore every stored state (cache, destination, delivery marks) and send everything. @default false */
   forceFullRefresh?: boolean;
@@ -66,7 +70,8 @@ export interface WriteOptions {
    * confirms delivery). Smaller means less to resend after a crash. @default 10_000
    */
   checkpointRows?: number;
+  /** Aborting stops the source and the destination, and fails the write. */
   signal?: AbortSignal;
-  /** @default "auto" */
+  /** How the write reports progress. @default "auto" */
   progress?: ProgressOption;
 }

@@ -11,10 +11,23 @@
 import { CacheLockedError } from "../errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 
-/** What a lock file holds. */
+/**
+ * What a lock file holds: the process writing the cache.
+ *
+ * @example Tell the user who holds a cache
+ * ```ts
+ * import type { LockHolder } from "./cache_lock.ts";
+ * const holder: LockHolder = { pid: 4242, hostname: "build-1", startedAt: "2024-05-01T12:00:00.000Z" };
+ * const message = `another process (pid ${holder.pid} on ${holder.hostname}) is writing this cache`;
+ * if (!message.includes("4242")) throw new Error();
+ * ```
+ */
 export interface LockHolder {
+  /** The holder's process id. */
   pid: number;
+  /** The host it runs on (a lock of a process gone from this host is stale). */
   hostname: string;
+  /** When it took the lock, as an ISO 8601 timestamp. */
   startedAt: string;
 }
 

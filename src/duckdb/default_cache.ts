@@ -12,7 +12,7 @@ let defaultCache: DuckDBCache | undefined;
  * and Node; OPFS where available in a browser, else memory. The same object on every call until
  * it is closed.
  *
- * @example
+ * @example Reads land in the default cache
  * ```ts ignore
  * import { getDefaultCache } from "../../mod.ts";
  * const result = await source.read(); // lands in getDefaultCache()

@@ -88,7 +88,12 @@ export class DuckDBCache implements Cache {
   readonly #state: StateStore;
   readonly #store: DuckDBStore;
 
-  /** @param options Path, schema, table prefix, lock waiting; see {@linkcode DuckDBCacheOptions}. */
+  /**
+   * A cache on a DuckDB file (or in memory); nothing is opened until first use.
+   *
+   * @param options Path, schema, table prefix, lock waiting; see {@linkcode DuckDBCacheOptions}.
+   * @throws {InvalidArgumentError} for a schema name reserved for the cache's own tables.
+   */
   constructor(options: DuckDBCacheOptions = {}) {
     this.schemaName = options.schemaName ?? "main";
     this.tablePrefix = options.tablePrefix ?? "";

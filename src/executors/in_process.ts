@@ -10,10 +10,35 @@ import { InvalidArgumentError, SubprocessFailedError } from "../errors.ts";
 import type { ExecuteOptions, Executor } from "./executor.ts";
 import { StderrTail } from "./_stderr_tail.ts";
 
-/** An Airbyte message as a plain object (`{ type: "RECORD", record: {...} }`, ...). */
+/**
+ * An Airbyte message as a plain object (`{ type: "RECORD", record: {...} }`, ...).
+ *
+ * @example A LOG message
+ * ```ts
+ * import type { InProcessMessage } from "./in_process.ts";
+ * const log: InProcessMessage = { type: "LOG", log: { level: "INFO", message: "starting" } };
+ * if (log.type !== "LOG") throw new Error();
+ * ```
+ */
 export type InProcessMessage = { type: string; [key: string]: unknown };
 
-/** What a connector method may return: messages one by one, or a single result. */
+/**
+ * What a connector method may return: messages one by one (a sync or async iterable), or a promise
+ * of a single result (a bare spec, connection status or catalog is wrapped into its message).
+ *
+ * @example Three ways to answer `check`
+ * ```ts
+ * import type { InProcessResult } from "./in_process.ts";
+ * type Status = { status: string; message?: string };
+ * const bare: InProcessResult<Status> = Promise.resolve({ status: "SUCCEEDED" });
+ * const message: InProcessResult<Status> = [{ type: "CONNECTION_STATUS", connectionStatus: { status: "SUCCEEDED" } }];
+ * const streamed: InProcessResult<Status> = (async function* () {
+ *   yield { type: "LOG", log: { level: "INFO", message: "checking" } };
+ *   yield { type: "CONNECTION_STATUS", connectionStatus: { status: "SUCCEEDED" } };
+ * })();
+ * if (!bare || !message || !streamed) throw new Error();
+ * ```
+ */
 export type InProcessResult<T> =
   | AsyncIterable<InProcessMessage>
   | Iterable<InProcessMessage>
@@ -152,6 +177,8 @@ export class InProcessExecutor implements Executor {
   #tail = new StderrTail();
 
   /**
+   * An executor that runs `connector` in this process.
+   *
    * @param connector The connector object to run.
    */
   constructor(connector: InProcessConnector) {

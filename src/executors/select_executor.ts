@@ -14,7 +14,17 @@ import { RemoteExecutor, type RemoteExecutorOptions } from "./remote/remote_exec
 import { SubprocessExecutor } from "./subprocess.ts";
 import { VenvExecutor } from "./venv.ts";
 
-/** How to run a connector: at most one of `executor`, `pipUrl`, `localExecutable`, `dockerImage`, `remote`, `connector`. */
+/**
+ * How to run a connector: at most one of `executor`, `pipUrl`, `localExecutable`, `dockerImage`,
+ * `remote`, `connector`. `getSource` and `getDestination` take these options.
+ *
+ * @example A Docker image with a memory limit
+ * ```ts
+ * import type { ExecutorChoice } from "./select_executor.ts";
+ * const choice: ExecutorChoice = { dockerImage: "airbyte/source-faker:6.2.0", docker: { memory: "1g" } };
+ * if (choice.docker?.memory !== "1g") throw new Error();
+ * ```
+ */
 export interface ExecutorChoice {
   /** A ready executor. */
   executor?: Executor;

@@ -96,7 +96,9 @@ export interface StreamProgress {
  * ```
  */
 export interface ProgressEvent {
+  /** What happened: start, progress, a stream done, the job done or failed. */
   kind: ProgressEventKind;
+  /** Whether the job is a read or a write. */
   job: ProgressJob;
   /** The connector's name, e.g. `source-faker`. */
   connector: string;

@@ -25,6 +25,7 @@ import type { Clock, ProgressRenderer } from "./progress_renderer.ts";
  * ```
  */
 export interface ProgressTrackerOptions {
+  /** Whether the job is a read or a write. */
   job: ProgressJob;
   /** The connector's name, e.g. `source-faker`. */
   connector: string;
@@ -133,6 +134,11 @@ export class ProgressTracker {
   readonly #heartbeatMs: number | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
 
+  /**
+   * A tracker for one job; it starts at the first call (or `start()`).
+   *
+   * @param options The job, the connector's name, where events go, the clock and the heartbeat.
+   */
   constructor(options: ProgressTrackerOptions) {
     this.#job = options.job;
     this.#connector = options.connector;

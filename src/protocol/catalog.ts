@@ -1,42 +1,21 @@
 /**
  * The configured catalog: which streams to read and how, as handed to a connector's `read`
- * (and a destination's `write`). Schemas keep unknown keys like those in `messages.ts`.
+ * (and a destination's `write`). As in `messages.ts`, each type is an interface (the contract)
+ * and its schema must match it exactly, which the compiler checks; unknown keys are kept.
  *
  * @module
  */
 import { z } from "zod";
-import { AirbyteStreamSchema, DestinationSyncModeSchema, SyncModeSchema } from "./messages.ts";
+import {
+  type AirbyteStream,
+  AirbyteStreamSchema,
+  type DestinationSyncMode,
+  DestinationSyncModeSchema,
+  type SyncMode,
+  SyncModeSchema,
+} from "./messages.ts";
+import { schemaFor } from "./_schema_for.ts";
 
-/**
- * One selected stream with its sync modes, cursor and primary key.
- *
- * @example Validate an incremental, deduplicated stream
- * ```ts
- * import { ConfiguredAirbyteStreamSchema } from "./catalog.ts";
- * const configured = {
- *   stream: { name: "users", json_schema: {}, supported_sync_modes: ["full_refresh", "incremental"] },
- *   sync_mode: "incremental",
- *   destination_sync_mode: "append_dedup",
- *   cursor_field: ["updated_at"],
- *   primary_key: [["id"]],
- * };
- * if (!ConfiguredAirbyteStreamSchema.safeParse(configured).success) throw new Error();
- * ```
- */
-export const ConfiguredAirbyteStreamSchema = z.looseObject({
-  stream: AirbyteStreamSchema,
-  sync_mode: SyncModeSchema,
-  destination_sync_mode: DestinationSyncModeSchema,
-  /** Path to the cursor; required when `sync_mode` is `incremental`. */
-  cursor_field: z.array(z.string()).nullish(),
-  /** Paths of the primary key's fields (each path a list of keys); required for `*_dedup`. */
-  primary_key: z.array(z.array(z.string())).nullish(),
-  destination_object_name: z.string().nullish(),
-  generation_id: z.number().int().nullish(),
-  minimum_generation_id: z.number().int().nullish(),
-  sync_id: z.number().int().nullish(),
-  include_files: z.boolean().nullish(),
-});
 /**
  * One stream of a configured catalog, with its sync modes, keys and generation ids.
  *
@@ -56,20 +35,61 @@ export const ConfiguredAirbyteStreamSchema = z.looseObject({
  * if (s.primary_key?.[0][0] !== "id") throw new Error();
  * ```
  */
-export type ConfiguredAirbyteStream = z.infer<typeof ConfiguredAirbyteStreamSchema>;
+export interface ConfiguredAirbyteStream {
+  /** The stream as discovered. */
+  stream: AirbyteStream;
+  /** How the source reads it. */
+  sync_mode: SyncMode;
+  /** How the destination writes it. */
+  destination_sync_mode: DestinationSyncMode;
+  /** Path to the cursor; required when `sync_mode` is `incremental`. */
+  cursor_field?: string[] | null;
+  /** Paths of the primary key's fields (each path a list of keys); required for `*_dedup`. */
+  primary_key?: string[][] | null;
+  /** The destination object to write to, when it differs from the stream's name. */
+  destination_object_name?: string | null;
+  /** This sync's generation of the stream (raised by each refresh). */
+  generation_id?: number | null;
+  /** The oldest generation the destination keeps; records of older ones are removed. */
+  minimum_generation_id?: number | null;
+  /** The sync's id. */
+  sync_id?: number | null;
+  /** Whether files are moved along with the records of a file-based stream. */
+  include_files?: boolean | null;
+  /** Keys the protocol adds later are kept. */
+  [key: string]: unknown;
+}
 
 /**
- * The streams to sync.
+ * One selected stream with its sync modes, cursor and primary key.
  *
- * @example Validate an empty catalog
+ * @example Validate an incremental, deduplicated stream
  * ```ts
- * import { ConfiguredAirbyteCatalogSchema } from "./catalog.ts";
- * if (!ConfiguredAirbyteCatalogSchema.safeParse({ streams: [] }).success) throw new Error();
+ * import { ConfiguredAirbyteStreamSchema } from "./catalog.ts";
+ * const configured = {
+ *   stream: { name: "users", json_schema: {}, supported_sync_modes: ["full_refresh", "incremental"] },
+ *   sync_mode: "incremental",
+ *   destination_sync_mode: "append_dedup",
+ *   cursor_field: ["updated_at"],
+ *   primary_key: [["id"]],
+ * };
+ * if (!ConfiguredAirbyteStreamSchema.safeParse(configured).success) throw new Error();
  * ```
  */
-export const ConfiguredAirbyteCatalogSchema = z.looseObject({
-  streams: z.array(ConfiguredAirbyteStreamSchema),
-});
+export const ConfiguredAirbyteStreamSchema: z.ZodType<ConfiguredAirbyteStream, ConfiguredAirbyteStream> =
+  schemaFor<ConfiguredAirbyteStream>()(z.looseObject({
+    stream: AirbyteStreamSchema,
+    sync_mode: SyncModeSchema,
+    destination_sync_mode: DestinationSyncModeSchema,
+    cursor_field: z.array(z.string()).nullish(),
+    primary_key: z.array(z.array(z.string())).nullish(),
+    destination_object_name: z.string().nullish(),
+    generation_id: z.number().int().nullish(),
+    minimum_generation_id: z.number().int().nullish(),
+    sync_id: z.number().int().nullish(),
+    include_files: z.boolean().nullish(),
+  }));
+
 /**
  * A configured catalog: what a read or write runs with.
  *
@@ -86,7 +106,26 @@ export const ConfiguredAirbyteCatalogSchema = z.looseObject({
  * if (catalog.streams.length !== 1) throw new Error();
  * ```
  */
-export type ConfiguredAirbyteCatalog = z.infer<typeof ConfiguredAirbyteCatalogSchema>;
+export interface ConfiguredAirbyteCatalog {
+  /** The selected streams. */
+  streams: ConfiguredAirbyteStream[];
+  /** Keys the protocol adds later are kept. */
+  [key: string]: unknown;
+}
+
+/**
+ * The streams to sync.
+ *
+ * @example Validate an empty catalog
+ * ```ts
+ * import { ConfiguredAirbyteCatalogSchema } from "./catalog.ts";
+ * if (!ConfiguredAirbyteCatalogSchema.safeParse({ streams: [] }).success) throw new Error();
+ * ```
+ */
+export const ConfiguredAirbyteCatalogSchema: z.ZodType<ConfiguredAirbyteCatalog, ConfiguredAirbyteCatalog> =
+  schemaFor<ConfiguredAirbyteCatalog>()(z.looseObject({
+    streams: z.array(ConfiguredAirbyteStreamSchema),
+  }));
 
 /**
  * A string key naming a stream uniquely within a sync: the name alone, or

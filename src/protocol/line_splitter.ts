@@ -11,7 +11,17 @@
  */
 import { flattenBatches } from "./_flatten_batches.ts";
 
-/** What {@linkcode LineSplitterOptions.onOversizedLine} is told about a skipped line. */
+/**
+ * What {@linkcode LineSplitterOptions.onOversizedLine} is told about a skipped line.
+ *
+ * @example Report a skipped line
+ * ```ts
+ * import type { OversizedLineInfo } from "./line_splitter.ts";
+ * const info: OversizedLineInfo = { bytes: 300_000_000, head: '{"type":"RECORD","record":{' };
+ * const note = `skipped a line of ${info.bytes} bytes starting ${info.head}`;
+ * if (!note.includes("300000000")) throw new Error();
+ * ```
+ */
 export interface OversizedLineInfo {
   /** The line's length in bytes (without its line break). */
   bytes: number;
@@ -19,7 +29,18 @@ export interface OversizedLineInfo {
   head: string;
 }
 
-/** Options for {@linkcode splitLines}, {@linkcode LineSplitter} and {@linkcode LineSplitterStream}. */
+/**
+ * Options for {@linkcode splitLines}, {@linkcode LineSplitter} and {@linkcode LineSplitterStream}.
+ *
+ * @example Keep lines up to 1 MiB and count the longer ones
+ * ```ts
+ * import { type LineSplitterOptions, splitLines } from "./line_splitter.ts";
+ * let skipped = 0;
+ * const options: LineSplitterOptions = { maxLineBytes: 1 << 20, onOversizedLine: () => void skipped++ };
+ * const lines = await Array.fromAsync(splitLines(new Blob(["a\n", "b".repeat(2 << 20), "\nc\n"]).stream(), options));
+ * if (lines.join() !== "a,c" || skipped !== 1) throw new Error(lines.join());
+ * ```
+ */
 export interface LineSplitterOptions {
   /**
    * Longest line kept, in bytes. A longer line is skipped and reported; the lines after it
@@ -337,7 +358,19 @@ function splitDecoded(text: string, out: string[]): void {
   }
 }
 
-/** A byte source: a web `ReadableStream` or any async iterable of chunks. */
+/**
+ * A byte source: a web `ReadableStream` or any async iterable of chunks.
+ *
+ * @example Two kinds of source
+ * ```ts
+ * import type { ByteSource } from "./line_splitter.ts";
+ * const stream: ByteSource = new Blob(["a\n"]).stream();
+ * const chunks: ByteSource = (async function* () {
+ *   yield new TextEncoder().encode("a\n");
+ * })();
+ * if (!stream || !chunks) throw new Error();
+ * ```
+ */
 export type ByteSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
 
 /**

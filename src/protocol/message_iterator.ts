@@ -10,7 +10,18 @@ import { type ParseFailure, parseMessageLine } from "./message_parser.ts";
 import type { AirbyteMessage } from "./messages.ts";
 import { flattenBatches } from "./_flatten_batches.ts";
 
-/** Options for the {@linkcode AirbyteMessageIterator} constructors that read text. */
+/**
+ * Options for the {@linkcode AirbyteMessageIterator} constructors that read text.
+ *
+ * @example Count the lines that are not messages
+ * ```ts
+ * import { AirbyteMessageIterator, type AirbyteMessageIteratorOptions } from "./message_iterator.ts";
+ * let skipped = 0;
+ * const options: AirbyteMessageIteratorOptions = { onInvalidLine: () => void skipped++, maxLineBytes: 1 << 20 };
+ * await AirbyteMessageIterator.fromLines(["Traceback (most recent call last):"], options).toArray();
+ * if (skipped !== 1) throw new Error();
+ * ```
+ */
 export interface AirbyteMessageIteratorOptions extends LineSplitterOptions {
   /**
    * Called for each line that is not a valid Airbyte message (blank lines are skipped
@@ -20,8 +31,19 @@ export interface AirbyteMessageIteratorOptions extends LineSplitterOptions {
   onInvalidLine?: (failure: ParseFailure) => void;
 }
 
-/** Just the part of the Runtime that {@linkcode AirbyteMessageIterator.fromFile} uses. */
+/**
+ * Just the part of the Runtime that {@linkcode AirbyteMessageIterator.fromFile} uses.
+ *
+ * @example Files from memory
+ * ```ts
+ * import type { ReadStreamOpener } from "./message_iterator.ts";
+ * const files: Record<string, string> = { "/m.jsonl": "{}\n" };
+ * const opener: ReadStreamOpener = { openReadStream: (path) => Promise.resolve(new Blob([files[path]]).stream()) };
+ * if ((await new Response(await opener.openReadStream("/m.jsonl")).text()) !== "{}\n") throw new Error();
+ * ```
+ */
 export interface ReadStreamOpener {
+  /** Open the file at `path` for reading, as a byte stream. */
   openReadStream(path: string): Promise<ReadableStream<Uint8Array>>;
 }
 

@@ -26,6 +26,13 @@ export class ReadResult implements Iterable<[string, CachedDataset]> {
   /** Records received from the connector in this read, per stream. */
   readonly recordsPerStream: ReadonlyMap<string, number>;
 
+  /**
+   * The result of a read; `Source.read()` makes it.
+   *
+   * @param cache The cache the records landed in.
+   * @param sourceName The source that was read.
+   * @param recordsPerStream Records received per stream, in the order the streams were read.
+   */
   constructor(cache: Cache, sourceName: string, recordsPerStream: Map<string, number>) {
     this.cache = cache;
     this.sourceName = sourceName;
@@ -69,6 +76,7 @@ export class ReadResult implements Iterable<[string, CachedDataset]> {
     }
   }
 
+  /** Each stream read, with its cached dataset. */
   *[Symbol.iterator](): Iterator<[string, CachedDataset]> {
     for (const name of this.streams) yield [name, this.get(name)];
   }

@@ -8,7 +8,7 @@ import type { StateProvider } from "../state/state_provider.ts";
 /**
  * The outcome of a write to a destination.
  *
- * @example
+ * @example Read a write's counts and confirmed state
  * ```ts ignore
  * const result = await destination.write(source);
  * console.log(result.processedRecords, result.confirmedRecords);
@@ -26,6 +26,11 @@ export class WriteResult {
   readonly destination: string;
   readonly #state: StateProvider;
 
+  /**
+   * The result of a write; `Destination.write()` makes it.
+   *
+   * @param init The destination's name, the counts, and the state it confirmed.
+   */
   constructor(init: {
     destination: string;
     processedRecords: number;

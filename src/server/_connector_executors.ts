@@ -4,10 +4,8 @@ import { DockerExecutor } from "../executors/docker/docker_executor.ts";
 import type { Executor } from "../executors/executor.ts";
 import { SubprocessExecutor } from "../executors/subprocess.ts";
 import { VenvExecutor } from "../executors/venv.ts";
+import type { ExecutorFactory } from "./executor_factory.ts";
 import type { ConnectorEntry } from "./server_config.ts";
-
-/** Builds the executor for an allowlist entry. */
-export type ExecutorFactory = (name: string, entry: ConnectorEntry, logDir?: string | false) => Executor;
 
 /**
  * The built-in factory: `pipUrl` → VenvExecutor, `localExecutable` → SubprocessExecutor,

@@ -27,11 +27,12 @@ import {
   type Verb,
   VERBS,
 } from "../executors/remote/_wire.ts";
-import { buildExecutors, defaultExecutorFactory, type ExecutorFactory } from "./_connector_executors.ts";
+import { buildExecutors, defaultExecutorFactory } from "./_connector_executors.ts";
 import { ConfigSecrets } from "./_config_secrets.ts";
 import { InputChunks } from "./_input_chunks.ts";
 import { lines, parseRunRequest, readAll, readHead, tooLarge } from "./_request_body.ts";
 import { type RunOutcome, ServerRun } from "./_server_run.ts";
+import type { ExecutorFactory } from "./executor_factory.ts";
 import type { ServerConfig } from "./server_config.ts";
 
 /** The shortest token the server accepts: a guessable token is no protection. */
@@ -55,8 +56,8 @@ export interface ServerAppOptions {
   log?: (line: string) => void;
   /**
    * Builds each connector's executor from its allowlist entry. The default runs `pipUrl` entries in
-   * a venv and `localExecutable` entries as processes; pass one that handles `image` entries to
-   * run Docker images.
+   * a venv, `localExecutable` entries as processes and `image` entries through the Docker Engine
+   * API; pass your own to run them differently.
    */
   executorFactory?: ExecutorFactory;
 }

@@ -7,8 +7,8 @@
 import { InvalidArgumentError } from "../errors.ts";
 import { getRuntime } from "../runtime/detect.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import type { ExecutorFactory } from "./_connector_executors.ts";
 import { createServerApp, type ServerApp } from "./create_server_app.ts";
+import type { ExecutorFactory } from "./executor_factory.ts";
 import type { ServerConfig } from "./server_config.ts";
 import { deferred } from "./_deferred.ts";
 

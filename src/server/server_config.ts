@@ -24,71 +24,101 @@
 import { z } from "zod";
 import { InvalidArgumentError } from "../errors.ts";
 import { CONNECTOR_NAME } from "../executors/remote/_wire.ts";
+import { schemaFor } from "../protocol/_schema_for.ts";
 import { getRuntime } from "../runtime/detect.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 
-const Env = z.record(z.string(), z.string());
+// Each type below is an interface (the contract); its schema must match it exactly, which
+// `schemaFor` checks at compile time.
 
-const PipEntry = z.strictObject({
+/**
+ * A connector installed with pip into its own virtual environment (run by `VenvExecutor`).
+ *
+ * @example Faker, pinned
+ * ```ts
+ * import type { PipConnectorEntry } from "./server_config.ts";
+ * const faker: PipConnectorEntry = { pipUrl: "airbyte-source-faker==7.2.1", env: { TZ: "UTC" } };
+ * if (!faker.pipUrl.startsWith("airbyte-")) throw new Error();
+ * ```
+ */
+export interface PipConnectorEntry {
   /** pip requirement or local project path (relative paths are relative to the config file). */
-  pipUrl: z.string().min(1),
-  installSteps: z.array(z.array(z.string())).optional(),
-  entrypoint: z.string().min(1).optional(),
-  python: z.string().min(1).optional(),
-  env: Env.optional(),
-});
+  pipUrl: string;
+  /** `pip install` argument lists run in order instead of the single `[pipUrl]`. @default [[pipUrl]] */
+  installSteps?: string[][];
+  /** The console script to run, inside the venv's `bin/`. @default the connector's name */
+  entrypoint?: string;
+  /** The Python that creates the venv. @default "python3" */
+  python?: string;
+  /** Environment variables added for the connector process. */
+  env?: Record<string, string>;
+}
 
-const LocalEntry = z.strictObject({
+/**
+ * A connector run as a local executable (run by `SubprocessExecutor`).
+ *
+ * @example A script next to the config file
+ * ```ts
+ * import type { LocalConnectorEntry } from "./server_config.ts";
+ * const counter: LocalConnectorEntry = { localExecutable: "./connectors/source_counter.py", args: ["--fast"] };
+ * if (counter.args?.[0] !== "--fast") throw new Error();
+ * ```
+ */
+export interface LocalConnectorEntry {
   /** An executable path (relative to the config file) or a name on PATH. */
-  localExecutable: z.string().min(1),
-  args: z.array(z.string()).optional(),
-  cwd: z.string().optional(),
-  env: Env.optional(),
-});
+  localExecutable: string;
+  /** Arguments that go before every verb, e.g. a script path. */
+  args?: string[];
+  /** Working directory of the process (relative paths are relative to the config file). */
+  cwd?: string;
+  /** Environment variables for the connector process. */
+  env?: Record<string, string>;
+}
 
-const ImageEntry = z.strictObject({
+/**
+ * How an image connector runs on the Docker Engine.
+ *
+ * @example Half a CPU and 512 MiB, no network
+ * ```ts
+ * import type { ImageDockerOptions } from "./server_config.ts";
+ * const docker: ImageDockerOptions = { network: false, memory: "512m", cpus: 0.5 };
+ * if (docker.network !== false) throw new Error();
+ * ```
+ */
+export interface ImageDockerOptions {
+  /**
+   * The engine: `unix:///path`, `tcp://host:port`, or a socket path.
+   * @default the `DOCKER_HOST` environment variable, else `unix:///var/run/docker.sock`
+   */
+  host?: string;
+  /** `false`: no network; `true`: the engine's default bridge; a string: that network. @default false */
+  network?: boolean | string;
+  /** Memory limit: bytes, or a size such as `"512m"` or `"2g"`. @default no limit */
+  memory?: number | string;
+  /** CPU limit in CPUs, e.g. `1.5`. @default no limit */
+  cpus?: number;
+  /** Pull the image when the engine does not have it. @default false */
+  pull?: boolean;
+}
+
+/**
+ * A connector run from a Docker image, through the Docker Engine API (`DockerExecutor`).
+ *
+ * @example An image with limits
+ * ```ts
+ * import type { ImageConnectorEntry } from "./server_config.ts";
+ * const postgres: ImageConnectorEntry = { image: "airbyte/source-postgres:3.6.0", docker: { memory: "1g" } };
+ * if (!postgres.image.includes(":")) throw new Error();
+ * ```
+ */
+export interface ImageConnectorEntry {
   /** A Docker image, run through the Docker Engine API (DockerExecutor). */
-  image: z.string().min(1),
-  env: Env.optional(),
+  image: string;
+  /** Environment variables for the connector; visible in `docker inspect`, so never a secret. */
+  env?: Record<string, string>;
   /** How the image runs: engine address, network, memory and CPU limits, pull when missing. */
-  docker: z.strictObject({
-    host: z.string().optional(),
-    network: z.union([z.boolean(), z.string()]).optional(),
-    memory: z.union([z.number(), z.string()]).optional(),
-    cpus: z.number().optional(),
-    pull: z.boolean().optional(),
-  }).optional(),
-});
-
-const ConnectorEntrySchema = z.union([PipEntry, LocalEntry, ImageEntry]);
-
-const MiB = 1024 * 1024;
-
-const LimitsSchema = z.strictObject({
-  /** Runs at once; one more gets 429. */
-  concurrentRuns: z.number().int().min(1).default(4),
-  /** Largest run request (config + catalog + state), in bytes; larger gets 413. */
-  requestBytes: z.number().int().min(1024).default(4 * MiB),
-  /** Largest chunk of `write` input posted at once, and longest input line, in bytes. */
-  inputChunkBytes: z.number().int().min(1024).default(8 * MiB),
-  /** A run still going after this long is ended (its stream ends with a 504 refusal); 0 = never. */
-  runTimeoutSeconds: z.number().min(0).default(3600),
-  /** On SIGTERM, how long running runs get to finish before they are ended. */
-  drainSeconds: z.number().min(0).default(30),
-});
-
-const ServerConfigSchema = z.strictObject({
-  hostname: z.string().min(1).default("127.0.0.1"),
-  port: z.number().int().min(0).max(65535).default(8787),
-  /** The environment variable holding the bearer token. The token itself is never in this file. */
-  tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default("AIRBYTE_TS_SERVER_TOKEN"),
-  /** Browser origins allowed to call the server (exact `scheme://host[:port]`); others get 403. */
-  corsOrigins: z.array(z.string().min(1)).default([]),
-  limits: LimitsSchema.default(LimitsSchema.parse({})),
-  /** Where per-run connector logs go; `false` keeps none. @default `<airbyte-ts home>/logs` */
-  logDir: z.union([z.string().min(1), z.literal(false)]).optional(),
-  connectors: z.record(z.string(), ConnectorEntrySchema),
-});
+  docker?: ImageDockerOptions;
+}
 
 /**
  * One allowlisted connector: exactly one of `pipUrl`, `localExecutable` or `image`, plus options.
@@ -100,7 +130,7 @@ const ServerConfigSchema = z.strictObject({
  * if (!("pipUrl" in entry)) throw new Error();
  * ```
  */
-export type ConnectorEntry = z.infer<typeof ConnectorEntrySchema>;
+export type ConnectorEntry = PipConnectorEntry | LocalConnectorEntry | ImageConnectorEntry;
 
 /**
  * The server's limits, with defaults filled in.
@@ -112,7 +142,18 @@ export type ConnectorEntry = z.infer<typeof ConnectorEntrySchema>;
  * if (limits.runTimeoutSeconds !== 3600 || limits.requestBytes !== 4 * 1024 * 1024) throw new Error();
  * ```
  */
-export type ServerLimits = z.infer<typeof LimitsSchema>;
+export interface ServerLimits {
+  /** Runs at once; one more gets 429. @default 4 */
+  concurrentRuns: number;
+  /** Largest run request (config + catalog + state), in bytes; larger gets 413. @default 4 MiB */
+  requestBytes: number;
+  /** Largest chunk of `write` input posted at once, and longest input line, in bytes. @default 8 MiB */
+  inputChunkBytes: number;
+  /** A run still going after this long is ended (its stream ends with a 504 refusal); 0 = never. @default 3600 */
+  runTimeoutSeconds: number;
+  /** On SIGTERM, how long running runs get to finish before they are ended. @default 30 */
+  drainSeconds: number;
+}
 
 /**
  * A validated server configuration (defaults filled in). Build one with
@@ -125,7 +166,22 @@ export type ServerLimits = z.infer<typeof LimitsSchema>;
  * if (config.limits.concurrentRuns !== 4 || config.port !== 8787) throw new Error();
  * ```
  */
-export type ServerConfig = z.infer<typeof ServerConfigSchema>;
+export interface ServerConfig {
+  /** The address to listen on. @default "127.0.0.1" */
+  hostname: string;
+  /** The port to listen on; 0 picks a free one. @default 8787 */
+  port: number;
+  /** The environment variable holding the bearer token. The token itself is never in this file. @default "AIRBYTE_TS_SERVER_TOKEN" */
+  tokenEnv: string;
+  /** Browser origins allowed to call the server (exact `scheme://host[:port]`); others get 403. @default [] */
+  corsOrigins: string[];
+  /** How much the server takes on. */
+  limits: ServerLimits;
+  /** Where per-run connector logs go; `false` keeps none. @default `<airbyte-ts home>/logs` */
+  logDir?: string | false;
+  /** The allowlist: the only connectors clients can run, by name. */
+  connectors: Record<string, ConnectorEntry>;
+}
 
 /**
  * What {@linkcode parseServerConfig} accepts: a config with any defaulted field left out.
@@ -137,7 +193,87 @@ export type ServerConfig = z.infer<typeof ServerConfigSchema>;
  * if (input.port !== 9000) throw new Error();
  * ```
  */
-export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
+export interface ServerConfigInput {
+  /** The address to listen on. @default "127.0.0.1" */
+  hostname?: string;
+  /** The port to listen on; 0 picks a free one. @default 8787 */
+  port?: number;
+  /** The environment variable holding the bearer token. @default "AIRBYTE_TS_SERVER_TOKEN" */
+  tokenEnv?: string;
+  /** Browser origins allowed to call the server. @default [] */
+  corsOrigins?: string[];
+  /** Limits that differ from the defaults. */
+  limits?: Partial<ServerLimits>;
+  /** Where per-run connector logs go; `false` keeps none. @default `<airbyte-ts home>/logs` */
+  logDir?: string | false;
+  /** The allowlist: the only connectors clients can run, by name. */
+  connectors: Record<string, ConnectorEntry>;
+}
+
+const Env = z.record(z.string(), z.string());
+
+const PipEntrySchema: z.ZodType<PipConnectorEntry, PipConnectorEntry> = schemaFor<PipConnectorEntry>()(
+  z.strictObject({
+    pipUrl: z.string().min(1),
+    installSteps: z.array(z.array(z.string())).optional(),
+    entrypoint: z.string().min(1).optional(),
+    python: z.string().min(1).optional(),
+    env: Env.optional(),
+  }),
+);
+
+const LocalEntrySchema: z.ZodType<LocalConnectorEntry, LocalConnectorEntry> = schemaFor<
+  LocalConnectorEntry
+>()(z.strictObject({
+  localExecutable: z.string().min(1),
+  args: z.array(z.string()).optional(),
+  cwd: z.string().optional(),
+  env: Env.optional(),
+}));
+
+const ImageEntrySchema: z.ZodType<ImageConnectorEntry, ImageConnectorEntry> = schemaFor<
+  ImageConnectorEntry
+>()(z.strictObject({
+  image: z.string().min(1),
+  env: Env.optional(),
+  docker: z.strictObject({
+    host: z.string().optional(),
+    network: z.union([z.boolean(), z.string()]).optional(),
+    memory: z.union([z.number(), z.string()]).optional(),
+    cpus: z.number().optional(),
+    pull: z.boolean().optional(),
+  }).optional(),
+}));
+
+const ConnectorEntrySchema: z.ZodType<ConnectorEntry, ConnectorEntry> = schemaFor<ConnectorEntry>()(
+  z.union([PipEntrySchema, LocalEntrySchema, ImageEntrySchema]),
+);
+
+const MiB = 1024 * 1024;
+
+const LimitsSchema: z.ZodType<ServerLimits, Partial<ServerLimits>> = schemaFor<
+  ServerLimits,
+  Partial<ServerLimits>
+>()(z.strictObject({
+  concurrentRuns: z.number().int().min(1).default(4),
+  requestBytes: z.number().int().min(1024).default(4 * MiB),
+  inputChunkBytes: z.number().int().min(1024).default(8 * MiB),
+  runTimeoutSeconds: z.number().min(0).default(3600),
+  drainSeconds: z.number().min(0).default(30),
+}));
+
+const ServerConfigSchema: z.ZodType<ServerConfig, ServerConfigInput> = schemaFor<
+  ServerConfig,
+  ServerConfigInput
+>()(z.strictObject({
+  hostname: z.string().min(1).default("127.0.0.1"),
+  port: z.number().int().min(0).max(65535).default(8787),
+  tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default("AIRBYTE_TS_SERVER_TOKEN"),
+  corsOrigins: z.array(z.string().min(1)).default([]),
+  limits: LimitsSchema.default(LimitsSchema.parse({})),
+  logDir: z.union([z.string().min(1), z.literal(false)]).optional(),
+  connectors: z.record(z.string(), ConnectorEntrySchema),
+}));
 
 /**
  * Validate a server configuration object and fill in defaults. Relative paths are resolved against
@@ -207,7 +343,7 @@ export function parseServerConfig(input: unknown, baseDir?: string): ServerConfi
  * @returns The validated configuration.
  * @throws {InvalidArgumentError} when the file is missing, not JSON, or invalid.
  *
- * @example
+ * @example Load the config next to the program
  * ```ts ignore
  * import { loadServerConfig } from "./server_config.ts";
  * const config = await loadServerConfig("./airbyte-serve.json");

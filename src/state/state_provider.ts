@@ -12,7 +12,7 @@ import { stateKey, streamsOfState, streamStateKey } from "./state_key.ts";
 /**
  * A read-only source of state messages.
  *
- * @example
+ * @example An empty provider
  * ```ts
  * import { StaticInputState } from "./state_provider.ts";
  * const p = new StaticInputState([]);
@@ -48,24 +48,33 @@ export interface StateProvider {
 export class StaticInputState implements StateProvider {
   #byKey = new Map<string, AirbyteStateMessage>();
 
+  /**
+   * Wrap state messages; of several with the same key (stream, or GLOBAL, or LEGACY), the last wins.
+   *
+   * @param messages The state messages, e.g. from a previous read's state file.
+   */
   constructor(messages: Iterable<AirbyteStateMessage>) {
     for (const m of messages) this.#byKey.set(stateKey(m), m);
   }
 
+  /** Every state message, one per state key. */
   get stateMessages(): AirbyteStateMessage[] {
     return [...this.#byKey.values()];
   }
 
+  /** Names of the streams that have state (STREAM states and the streams inside a GLOBAL state). */
   get knownStreams(): Set<string> {
     return new Set(this.stateMessages.flatMap(streamsOfState));
   }
 
+  /** The STREAM state message of one stream, if any; a state stored without a namespace matches too. */
   getStreamState(stream: string, namespace?: string | null): AirbyteStateMessage | undefined {
     return this.#byKey.get(streamStateKey(stream, namespace)) ??
       // States stored without a namespace still match a namespaced stream.
       (namespace ? this.#byKey.get(streamStateKey(stream)) : undefined);
   }
 
+  /** The messages to pass as a read's `--state` for `streams` (all when omitted). */
   getStateInput(streams?: string[]): AirbyteStateMessage[] {
     return selectStateInput(this.stateMessages, streams);
   }
@@ -74,7 +83,7 @@ export class StaticInputState implements StateProvider {
 /**
  * The state input for a read of `streams`: their STREAM states plus GLOBAL/LEGACY states.
  *
- * @example
+ * @example Keep the state of the stream being read
  * ```ts
  * import { selectStateInput } from "./state_provider.ts";
  * const input = selectStateInput([
@@ -94,7 +103,7 @@ export function selectStateInput(messages: AirbyteStateMessage[], streams?: stri
  * Two providers layered per state key: `primary` wins, `secondary` fills the gaps. Used by
  * destinations: the cache's state first, the destination's confirmed state second.
  *
- * @example
+ * @example The primary's state wins, the secondary fills gaps
  * ```ts
  * import { JoinedStateProvider, StaticInputState } from "./state_provider.ts";
  * const s = (n: string, v: number) => ({ type: "STREAM" as const, stream: { stream_descriptor: { name: n }, stream_state: { v } } });
@@ -107,11 +116,18 @@ export class JoinedStateProvider implements StateProvider {
   #primary: StateProvider;
   #secondary: StateProvider;
 
+  /**
+   * Layer two providers.
+   *
+   * @param primary The provider whose state wins for a key both have.
+   * @param secondary The provider that fills in keys the primary lacks.
+   */
   constructor(primary: StateProvider, secondary: StateProvider) {
     this.#primary = primary;
     this.#secondary = secondary;
   }
 
+  /** Every state message, one per state key, the primary's first choice. */
   get stateMessages(): AirbyteStateMessage[] {
     const byKey = new Map<string, AirbyteStateMessage>();
     for (const m of this.#secondary.stateMessages) byKey.set(stateKey(m), m);
@@ -119,15 +135,18 @@ export class JoinedStateProvider implements StateProvider {
     return [...byKey.values()];
   }
 
+  /** Names of the streams either provider has state for. */
   get knownStreams(): Set<string> {
     return new Set([...this.#primary.knownStreams, ...this.#secondary.knownStreams]);
   }
 
+  /** The primary's STREAM state of one stream, else the secondary's. */
   getStreamState(stream: string, namespace?: string | null): AirbyteStateMessage | undefined {
     return this.#primary.getStreamState(stream, namespace) ??
       this.#secondary.getStreamState(stream, namespace);
   }
 
+  /** The messages to pass as a read's `--state` for `streams` (all when omitted). */
   getStateInput(streams?: string[]): AirbyteStateMessage[] {
     return selectStateInput(this.stateMessages, streams);
   }

@@ -36,18 +36,22 @@ export abstract class StateWriterBase implements StateProvider {
   /** Persist one state message. */
   protected abstract _writeState(message: AirbyteStateMessage): void | Promise<void>;
 
+  /** The latest state written per state key. */
   get stateMessages(): AirbyteStateMessage[] {
     return [...this.#latest.values()];
   }
 
+  /** Names of the streams that have a state written. */
   get knownStreams(): Set<string> {
     return new StaticInputState(this.#latest.values()).knownStreams;
   }
 
+  /** The latest STREAM state written for one stream, if any. */
   getStreamState(stream: string, namespace?: string | null): AirbyteStateMessage | undefined {
     return new StaticInputState(this.#latest.values()).getStreamState(stream, namespace);
   }
 
+  /** The messages to pass as a read's `--state` for `streams` (all when omitted). */
   getStateInput(streams?: string[]): AirbyteStateMessage[] {
     return new StaticInputState(this.#latest.values()).getStateInput(streams);
   }
@@ -69,7 +73,7 @@ export type StateWriter = StateWriterBase;
 /**
  * A writer that keeps states in memory only (nothing persisted).
  *
- * @example
+ * @example Remember states without storing them
  * ```ts
  * import { NoOpStateWriter } from "./state_writer.ts";
  * const w = new NoOpStateWriter();
@@ -77,13 +81,14 @@ export type StateWriter = StateWriterBase;
  * ```
  */
 export class NoOpStateWriter extends StateWriterBase {
+  /** Persist nothing: the base class already remembers the state. */
   protected _writeState(): void {}
 }
 
 /**
  * A writer that prints each state as an Airbyte STATE message line, for piping into other tools.
  *
- * @example
+ * @example Print states as STATE lines
  * ```ts
  * import { StdOutStateWriter } from "./state_writer.ts";
  * const lines: string[] = [];
@@ -94,11 +99,17 @@ export class NoOpStateWriter extends StateWriterBase {
  */
 export class StdOutStateWriter extends StateWriterBase {
   #print: (line: string) => void;
-  /** @param print where lines go; default `console.log`. */
+  /**
+   * Print states as lines.
+   *
+   * @param print Where lines go. @default console.log
+   */
   constructor(print: (line: string) => void = (line) => console.log(line)) {
     super();
     this.#print = print;
   }
+
+  /** Print `message` as one `{"type":"STATE","state":...}` line. */
   protected _writeState(message: AirbyteStateMessage): void {
     this.#print(JSON.stringify({ type: "STATE", state: message }));
   }

@@ -96,7 +96,16 @@ export interface DockerRunOptions {
   stopTimeoutSeconds?: number;
 }
 
-/** Options for {@linkcode DockerExecutor}. */
+/**
+ * Options for {@linkcode DockerExecutor}: the image, plus how to run it.
+ *
+ * @example Faker, with network and a logical name
+ * ```ts
+ * import type { DockerExecutorOptions } from "./docker_executor.ts";
+ * const options: DockerExecutorOptions = { image: "airbyte/source-faker:6.2.0", name: "faker", network: true };
+ * if (options.name !== "faker") throw new Error();
+ * ```
+ */
 export interface DockerExecutorOptions extends DockerRunOptions {
   /** The connector image, e.g. `airbyte/source-faker:6.2.0`. */
   image: string;
@@ -153,6 +162,8 @@ export class DockerExecutor implements Executor {
   #logFile?: string;
 
   /**
+   * An executor for one image; nothing is contacted until the first run or `ensureInstalled()`.
+   *
    * @param options The image and how to run it; see {@linkcode DockerExecutorOptions}.
    * @throws {InvalidArgumentError} for an empty image name or an unreadable memory size.
    */

@@ -112,6 +112,8 @@ export class RemoteExecutor implements Executor {
   #logTail: string[] = [];
 
   /**
+   * An executor for one connector on an `airbyte-ts serve` server; nothing is sent until the first run.
+   *
    * @param options The server, its token and the connector; see {@linkcode RemoteExecutorOptions}.
    * @throws {InvalidArgumentError} when the URL is not http(s) or the token is missing.
    */
