@@ -23,7 +23,13 @@ export type { ReadOptions } from "./src/sources/read_options.ts";
 export { getDestination, type GetDestinationOptions } from "./src/destinations/get_destination.ts";
 export { Destination } from "./src/destinations/destination.ts";
 export type { DestinationStatePair, WriteOptions } from "./src/destinations/write_options.ts";
-export { ConnectorBase, type ConnectorConfig } from "./src/connectors/connector_base.ts";
+export {
+  ConnectorBase,
+  type ConnectorBaseOptions,
+  type ConnectorConfig,
+} from "./src/connectors/connector_base.ts";
+export type { RecordLineSink, RunOptions } from "./src/connectors/message_loop.ts";
+export type { CatalogChoices } from "./src/sources/configured_catalog.ts";
 
 // Results
 export { ReadResult } from "./src/results/read_result.ts";
@@ -60,8 +66,8 @@ export {
 
 // Executors
 export type { ExecuteOptions, Executor } from "./src/executors/executor.ts";
-export { SubprocessExecutor } from "./src/executors/subprocess.ts";
-export { VenvExecutor } from "./src/executors/venv.ts";
+export { SubprocessExecutor, type SubprocessExecutorOptions } from "./src/executors/subprocess.ts";
+export { VenvExecutor, type VenvExecutorOptions } from "./src/executors/venv.ts";
 export type { ExecutorChoice } from "./src/executors/select_executor.ts";
 export {
   type InProcessConnector,
@@ -143,14 +149,23 @@ export {
   AirbyteRecordMessageSchema,
   AirbyteStateMessageSchema,
   ConnectorSpecificationSchema,
-} from "./src/protocol/messages.ts";
+  type ProtocolValidator,
+  type StandardValidationResult,
+  type ValidationIssue,
+  type ValidationResult,
+} from "./src/protocol/validators.ts";
 export type { ConfiguredAirbyteCatalog, ConfiguredAirbyteStream } from "./src/protocol/catalog.ts";
 export {
   AirbyteMessageIterator,
   type AirbyteMessageIteratorOptions,
   type ReadStreamOpener,
 } from "./src/protocol/message_iterator.ts";
-export { parseMessageLine, type ParseOutcome } from "./src/protocol/message_parser.ts";
+export {
+  type ParseFailure,
+  type ParseFailureReason,
+  parseMessageLine,
+  type ParseOutcome,
+} from "./src/protocol/message_parser.ts";
 export {
   type ByteSource,
   type LineSplitterOptions,
@@ -185,17 +200,20 @@ export { printAboveProgress } from "./src/progress/print_above_progress.ts";
 // Errors
 export {
   AirbyteError,
+  type AirbyteErrorOptions,
   CacheConnectionError,
   type CacheConnectionFailure,
   CacheError,
   CacheLockedError,
   CachePermissionError,
+  type ConfigIssue,
   ConfigValidationError,
   ConnectorCheckFailedError,
   ConnectorFailedError,
   ConnectorInstallError,
   DestinationFailedError,
   type ErrorCode,
+  type ErrorContext,
   ExecutorUnavailableError,
   InvalidArgumentError,
   NoStreamsSelectedError,
@@ -210,4 +228,21 @@ export {
 // Logging and runtime
 export { consoleLogger, type Logger, memoryLogger } from "./src/logger.ts";
 export { getRuntime, setRuntime } from "./src/runtime/detect.ts";
-export type { Runtime } from "./src/runtime/runtime.ts";
+export type {
+  AppendFile,
+  ByteRange,
+  ChildProcess,
+  FetchHandler,
+  FileInfo,
+  HttpServerHandle,
+  ProcessStatus,
+  Runtime,
+  ServeHttpOptions,
+  SocketAddress,
+  SocketConnection,
+  SocketHttpRequest,
+  SocketHttpResponse,
+  SpawnOptions,
+  TerminationSignal,
+  WriteFileOptions,
+} from "./src/runtime/runtime.ts";

@@ -4,18 +4,15 @@
 #   setup, deno fmt --check, deno lint, deno check, deno test (unit + integration, counted per test),
 #   doc examples (deno test --doc, counted per example), npm run build, the npm package installed into
 #   fresh ESM, CommonJS and Deno projects (tests/package/, counted per test), Node smoke, browser smoke,
-#   the JSR dry run, and two advisory JSR checks (slow types, deno doc --lint).
+#   the JSR dry run with slow types checked (deno publish --dry-run), and deno doc --lint mod.ts.
 # Stages other than the test runs count as one test each. The very last line of output is
 # "N passed, N failed"; the exit status is non-zero when anything failed.
 #
 # Environment:
 #   STAGES="fmt lint test"  run only these stages (names: setup fmt lint check test doc build package node
-#                           browser jsr slowtypes doclint)
+#                           browser jsr doclint)
 #   DENO_JOBS=2             parallel deno test workers (default 2: the CI machine has 2 cores)
 #   TEST_LOG_DIR=dir        keep stage logs there (default: a fresh temp dir, printed at the end)
-#   AIRBYTE_TS_JSR_STRICT=1 enforce the advisory stages: without it they run and report their
-#                           problems but count neither passed nor failed (until every public symbol
-#                           has an explicit type and JSDoc: the repo-wide pass for JSR)
 #
 # Services: the test stage runs against one podman Engine API service (scripts/services/podman.sh,
 # exported as AIRBYTE_TS_TEST_DOCKER_HOST) with the connector images built or loaded beforehand
@@ -32,7 +29,7 @@ RESULTS="$LOG_DIR/results.tsv"
 : >"$RESULTS"
 DENO=(npx --no-install deno)
 
-ALL_STAGES="setup fmt lint check test doc build package node browser jsr slowtypes doclint"
+ALL_STAGES="setup fmt lint check test doc build package node browser jsr doclint"
 SELECTED="${STAGES:-$ALL_STAGES}"
 stage_total=$(wc -w <<<"$SELECTED")
 # The test stage brings two more: the Docker images, and the check for leftover containers.
@@ -44,8 +41,7 @@ total_failed=0
 wanted() { [[ " $SELECTED " == *" $1 "* ]]; }
 
 # run_stage KEY "Title" COUNTING TIMEOUT_SECONDS COMMAND...
-#   COUNTING is "one" (the stage is one test), "deno" (count the tests in deno's summary line) or
-#   "advisory" (one test when AIRBYTE_TS_JSR_STRICT=1; else a failure is reported, not counted).
+#   COUNTING is "one" (the stage is one test) or "deno" (count the tests in deno's summary line).
 run_stage() {
   local key=$1 title=$2 counting=$3 limit=$4
   shift 4
@@ -64,11 +60,6 @@ run_stage() {
     if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
   elif [ "$status" -eq 0 ]; then
     passed=1 failed=0
-  elif [ "$counting" = advisory ] && [ "${AIRBYTE_TS_JSR_STRICT:-}" != 1 ]; then
-    passed=0 failed=0
-    local found
-    found=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -Eo 'Found [0-9]+ [a-z ]*(problems|errors)' | tail -n 1)
-    title="$title (not enforced yet: ${found:-exit $status})"
   else
     passed=0 failed=1
   fi
@@ -77,9 +68,6 @@ run_stage() {
   [ "$status" -ne 0 ] && [ "$status" -ne 124 ] && outcome="FAILED (exit $status)"
   local mark='✘'
   [ "$status" -eq 0 ] && mark='✔'
-  if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -eq 0 ]; then
-    mark='⚠' outcome="reported, not counted (exit $status)"
-  fi
   printf '%s %s: %s — %d passed, %d failed (%ds)\n' "$mark" \
     "$title" "$outcome" "$passed" "$failed" "$seconds"
   printf '%s\t%d\t%d\t%d\n' "$title" "$passed" "$failed" "$seconds" >>"$RESULTS"
@@ -140,10 +128,8 @@ run_stage package "npm package in fresh projects" deno 1800 \
   env AIRBYTE_TS_PACK_PREBUILT=$prebuilt "${DENO[@]}" test -A tests/package/
 run_stage node "node smoke" one 300 node tests/runtime/node_smoke.mjs
 run_stage browser "browser smoke" one 600 "${DENO[@]}" run -A tests/runtime/browser_smoke.ts
-run_stage jsr "deno publish --dry-run (slow types allowed)" one 600 \
-  "${DENO[@]}" publish --dry-run --allow-dirty --allow-slow-types
-run_stage slowtypes "deno publish --dry-run" advisory 600 "${DENO[@]}" publish --dry-run --allow-dirty
-run_stage doclint "deno doc --lint mod.ts" advisory 300 "${DENO[@]}" doc --lint mod.ts
+run_stage jsr "deno publish --dry-run (slow types checked)" one 600 "${DENO[@]}" publish --dry-run --allow-dirty
+run_stage doclint "deno doc --lint mod.ts" one 300 "${DENO[@]}" doc --lint mod.ts
 
 echo ""
 echo "logs: $LOG_DIR"

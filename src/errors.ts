@@ -38,20 +38,45 @@ export type ErrorCode =
   | "REMOTE_REFUSED"
   | "ABORTED";
 
-/** Extra facts attached to an error. Values are masked before they are stored. */
+/**
+ * Extra facts attached to an error. Values are masked before they are stored.
+ *
+ * @example Read the connector and exit code of a failure
+ * ```ts
+ * import { SubprocessFailedError } from "./errors.ts";
+ * const e = new SubprocessFailedError("Connector 'source-x' exited with code 1.", { context: { connector: "source-x", exitCode: 1 } });
+ * if (e.context.exitCode !== 1 || e.context.connector !== "source-x") throw new Error();
+ * ```
+ */
 export interface ErrorContext {
+  /** The connector involved. */
   connector?: string;
+  /** The stream involved. */
   stream?: string;
+  /** The connector's exit code (null when a signal ended it). */
   exitCode?: number | null;
   /** The connector's last stderr / log lines, newest last. */
   logTail?: string[];
+  /** Anything else worth knowing (a path, a status, a holder). */
   [key: string]: unknown;
 }
 
-/** Options shared by every error constructor. */
+/**
+ * Options shared by every error constructor.
+ *
+ * @example Guidance and a cause
+ * ```ts
+ * import { CacheError, type AirbyteErrorOptions } from "./errors.ts";
+ * const options: AirbyteErrorOptions = { guidance: "Free some disk space.", cause: new Error("ENOSPC") };
+ * if (new CacheError("Cannot write the cache.", options).guidance !== "Free some disk space.") throw new Error();
+ * ```
+ */
 export interface AirbyteErrorOptions {
+  /** What the user can do about it. */
   guidance?: string;
+  /** Facts about where it happened (masked when stored). */
   context?: ErrorContext;
+  /** The error underneath. */
   cause?: unknown;
 }
 
@@ -87,6 +112,13 @@ export class AirbyteError extends Error {
   /** The message alone, masked, without the guidance and log lines that `message` appends. */
   readonly summary: string;
 
+  /**
+   * Create the error; the message, guidance and context are masked.
+   *
+   * @param code The stable code callers branch on.
+   * @param message What went wrong, stating the action and the values in quotes.
+   * @param options Guidance, context (masked) and cause.
+   */
   constructor(code: ErrorCode, message: string, options: AirbyteErrorOptions = {}) {
     const context = maskDeep(options.context ?? {}) as ErrorContext;
     const guidance = options.guidance ? maskSecrets(options.guidance) : undefined;
@@ -108,7 +140,7 @@ export class AirbyteError extends Error {
 /**
  * Installing a connector failed (pip, image pull, missing binary).
  *
- * @example
+ * @example Create one and branch on its code
  * ```ts
  * import { ConnectorInstallError } from "./errors.ts";
  * const e = new ConnectorInstallError("Cannot install 'source-x'", { context: { connector: "source-x" } });
@@ -116,6 +148,12 @@ export class AirbyteError extends Error {
  * ```
  */
 export class ConnectorInstallError extends AirbyteError {
+  /**
+   * Create the error; the message, guidance and context are masked.
+   *
+   * @param message What went wrong, stating the action and the values in quotes.
+   * @param options Guidance, context (masked) and cause.
+   */
   constructor(message: string, options?: AirbyteErrorOptions) {
     super("CONNECTOR_INSTALL_FAILED", message, options);
   }
@@ -124,7 +162,7 @@ export class ConnectorInstallError extends AirbyteError {
 /**
  * A connector's `check` reported FAILED.
  *
- * @example
+ * @example Create one and branch on its code
  * ```ts
  * import { ConnectorCheckFailedError } from "./errors.ts";
  * const e = new ConnectorCheckFailedError("Check failed for 'source-x': bad key");
@@ -132,6 +170,12 @@ export class ConnectorInstallError extends AirbyteError {
  * ```
  */
 export class ConnectorCheckFailedError extends AirbyteError {
+  /**
+   * Create the error; the message, guidance and context are masked.
+   *
+   * @param message What went wrong, stating the action and the values in quotes.
+   * @param options Guidance, context (masked) and cause.
+   */
   constructor(message: string, options?: AirbyteErrorOptions) {
     super("CONNECTOR_CHECK_FAILED", message, options);
   }
@@ -140,7 +184,7 @@ export class ConnectorCheckFailedError extends AirbyteError {
 /**
  * The connector emitted a TRACE message of type ERROR.
  *
- * @example
+ * @example Create one and branch on its code
  * ```ts
  * import { ConnectorFailedError } from "./errors.ts";
  * const e = new ConnectorFailedError("boom", { failureType: "config_error" });
@@ -152,6 +196,12 @@ export class ConnectorFailedError extends AirbyteError {
   readonly failureType?: string;
   /** The connector's internal message, if any. */
   readonly internalMessage?: string;
+  /**
+   * Create the error; the message, guidance and context are masked.
+   *
+   * @param message What went wrong, stating the action and the values in quotes.
+   * @param options Guidance, context and cause, plus the TRACE error's `failureType` and `internalMessage`.
+   */
   constructor(
     message: string,
     options: AirbyteErrorOptions & { failureType?: string; internalMessage?: string } = {},
@@ -165,7 +215,7 @@ export class ConnectorFailedError extends AirbyteError {
 /**
  * A connector process exited with a non-zero code (or was killed by a signal).
  *
- * @example
+ * @example Create one and branch on its code
  * ```ts
  * import { SubprocessFailedError } from "./errors.ts";
  * const e = new SubprocessFailedError("exited 1", { context: { exitCode: 1 } });
@@ -173,22 +223,38 @@ export class ConnectorFailedError extends AirbyteError {
  * ```
  */
 export class SubprocessFailedError extends AirbyteError {
+  /**
+   * Create the error; the message, guidance and context are masked.
+   *
+   * @param message What went wrong, stating the action and the values in quotes.
+   * @param options Guidance, context (masked) and cause.
+   */
   constructor(message: string, options?: AirbyteErrorOptions) {
     super("SUBPROCESS_FAILED", message, options);
   }
 }
 
-/** One problem found while validating a config. */
+/**
+ * One problem found while validating a config.
+ *
+ * @example The issue of a missing field
+ * ```ts
+ * import type { ConfigIssue } from "./errors.ts";
+ * const issue: ConfigIssue = { path: "$.count", message: "is required" };
+ * if (issue.path !== "$.count") throw new Error();
+ * ```
+ */
 export interface ConfigIssue {
   /** JSON path of the offending value, e.g. `$.count`. */
   path: string;
+  /** What is wrong with it. */
   message: string;
 }
 
 /**
  * A config did not match the connector's JSON Schema.
  *
- * @example
+ * @example Create one and branch on its code
  * ```ts
  * import { ConfigValidationError } from "./errors.ts";
  * const e = new ConfigValidationError("source-faker", [{ path: "$.count", message: "must be integer" }]);
@@ -198,6 +264,13 @@ export interface ConfigIssue {
 export class ConfigValidationError extends AirbyteError {
   /** Every problem found, each with its JSON path. */
   readonly issues: ConfigIssue[];
+  /**
+   * Create the error; the message, guidance and context are masked.
+   *
+   * @param connector The connector whose config failed.
+   * @param issues Each problem, with its JSON path.
+   * @param options Guidance, context and cause.
+   */
   constructor(connector: string, issues: ConfigIssue[], options: AirbyteErrorOptions = {}) {
     const lines = issues.map((i) => `  ${i.path}: ${i.message}`).join("\n");
     super("CONFIG_INVALID", `Invalid config for '${connector}':\n${lines}`, {
@@ -212,7 +285,7 @@ export class ConfigValidationError extends AirbyteError {
 /**
  * A stream name that the connector does not offer.
  *
- * @example
+ * @example Create one and branch on its code
  * ```ts
  * import { StreamNotFoundError } from "./errors.ts";
  * const e = new StreamNotFoundError("userz", ["users", "products"]);
@@ -220,7 +293,15 @@ export class ConfigValidationError extends AirbyteError {
  * ```
  */
 export class StreamNotFoundError extends AirbyteError {
+  /** The streams the connector or cache does have. */
   readonly availableStreams: string[];
+  /**
+   * Create the error; the message, guidance and context are masked.
+   *
+   * @param stream The stream name(s) not found.
+   * @param available The streams there are.
+   * @param options Guidance, context and cause.
+   */
   constructor(stream: string | string[], available: string[], options: AirbyteErrorOptions = {}) {
     const names = Array.isArray(stream) ? stream : [stream];
     super(
@@ -236,13 +317,19 @@ export class StreamNotFoundError extends AirbyteError {
 /**
  * A read was asked for with no stream selected.
  *
- * @example
+ * @example Create one and branch on its code
  * ```ts
  * import { NoStreamsSelectedError } from "./errors.ts";
  * if (new NoStreamsSelectedError("source-x").code !== "NO_STREAMS_SELECTED") throw new Error();
  * ```
  */
 export class NoStreamsSelectedError extends AirbyteError {
+  /**
+   * Create the error; the message, guidance and context are masked.
+   *
+   * @param connector The source with nothing selected.
+   * @param options Guidance, context and cause.
+   */
   constructor(connector: string, options: AirbyteErrorOptions = {}) {
     super("NO_STREAMS_SELECTED", `Cannot read from '${connector}': no streams are selected.`, {
       guidance: "Call `source.selectStreams([...])` or `source.selectAllStreams()`, or pass `streams`.",
@@ -255,13 +342,19 @@ export class NoStreamsSelectedError extends AirbyteError {
 /**
  * The chosen executor cannot run here (browser without a remote, missing Docker engine, ...).
  *
- * @example
+ * @example Create one and branch on its code
  * ```ts
  * import { ExecutorUnavailableError } from "./errors.ts";
  * if (new ExecutorUnavailableError("no").code !== "EXECUTOR_UNAVAILABLE") throw new Error();
  * ```
  */
 export class ExecutorUnavailableError extends AirbyteError {
+  /**
+   * Create the error; the message, guidance and context are masked.
+   *
+   * @param message What went wrong, stating the action and the values in quotes.
+   * @param options Guidance, context (masked) and cause.
+   */
   constructor(message: string, options?: AirbyteErrorOptions) {
     super("EXECUTOR_UNAVAILABLE", message, options);
   }
@@ -270,13 +363,19 @@ export class ExecutorUnavailableError extends AirbyteError {
 /**
  * A connector broke the Airbyte protocol in a way that cannot be skipped.
  *
- * @example
+ * @example Create one and branch on its code
  * ```ts
  * import { ProtocolError } from "./errors.ts";
  * if (new ProtocolError("no SPEC message").code !== "PROTOCOL_ERROR") throw new Error();
  * ```
  */
 export class ProtocolError extends AirbyteError {
+  /**
+   * Create the error; the message, guidance and context are masked.
+   *
+   * @param message What went wrong, stating the action and the values in quotes.
+   * @param options Guidance, context (masked) and cause.
+   */
   constructor(message: string, options?: AirbyteErrorOptions) {
     super("PROTOCOL_ERROR", message, options);
   }
@@ -285,13 +384,19 @@ export class ProtocolError extends AirbyteError {
 /**
  * A caller passed arguments that cannot work together.
  *
- * @example
+ * @example Create one and branch on its code
  * ```ts
  * import { InvalidArgumentError } from "./errors.ts";
  * if (new InvalidArgumentError("x").code !== "INVALID_ARGUMENT") throw new Error();
  * ```
  */
 export class InvalidArgumentError extends AirbyteError {
+  /**
+   * Create the error; the message, guidance and context are masked.
+   *
+   * @param message What went wrong, stating the action and the values in quotes.
+   * @param options Guidance, context (masked) and cause.
+   */
   constructor(message: string, options?: AirbyteErrorOptions) {
     super("INVALID_ARGUMENT", message, options);
   }
@@ -300,7 +405,7 @@ export class InvalidArgumentError extends AirbyteError {
 /**
  * The current runtime lacks a capability (spawning in a browser) or a permission (Deno flags).
  *
- * @example
+ * @example Create one and branch on its code
  * ```ts
  * import { RuntimeCapabilityError } from "./errors.ts";
  * const e = new RuntimeCapabilityError("PERMISSION_DENIED", "Cannot spawn", { guidance: "add --allow-run" });
@@ -308,6 +413,11 @@ export class InvalidArgumentError extends AirbyteError {
  * ```
  */
 export class RuntimeCapabilityError extends AirbyteError {
+  /**
+   * Create the error; the message, guidance and context are masked.
+   *
+   * @param message What went wrong, stating the action and the values in quotes.
+   */
   constructor(
     code: "RUNTIME_UNSUPPORTED" | "PERMISSION_DENIED",
     message: string,
@@ -320,13 +430,19 @@ export class RuntimeCapabilityError extends AirbyteError {
 /**
  * The DuckDB cache could not do what was asked (open, write, query).
  *
- * @example
+ * @example Create one and branch on its code
  * ```ts
  * import { CacheError } from "./errors.ts";
  * if (new CacheError("x").code !== "CACHE_ERROR") throw new Error();
  * ```
  */
 export class CacheError extends AirbyteError {
+  /**
+   * Create the error; the message, guidance and context are masked.
+   *
+   * @param message What went wrong, stating the action and the values in quotes.
+   * @param options Guidance, context (masked) and cause.
+   */
   constructor(message: string, options?: AirbyteErrorOptions) {
     super("CACHE_ERROR", message, options);
   }
@@ -335,7 +451,7 @@ export class CacheError extends AirbyteError {
 /**
  * Why a cache server could not be reached or would not let us in.
  *
- * @example
+ * @example Create one and branch on its code
  * ```ts
  * import type { CacheConnectionFailure } from "./errors.ts";
  * const reason: CacheConnectionFailure = "unreachable";
@@ -414,6 +530,8 @@ export class CacheLockedError extends AirbyteError {
   readonly holder: { pid: number; hostname: string; startedAt: string };
 
   /**
+   * Create the error; the message, guidance and context are masked.
+   *
    * @param path The cache file.
    * @param holder The lock holder, as its lock file says.
    * @param options Guidance and cause.
@@ -441,13 +559,19 @@ export class CacheLockedError extends AirbyteError {
 /**
  * A destination connector failed while writing.
  *
- * @example
+ * @example Create one and branch on its code
  * ```ts
  * import { DestinationFailedError } from "./errors.ts";
  * if (new DestinationFailedError("x").code !== "DESTINATION_FAILED") throw new Error();
  * ```
  */
 export class DestinationFailedError extends AirbyteError {
+  /**
+   * Create the error; the message, guidance and context are masked.
+   *
+   * @param message What went wrong, stating the action and the values in quotes.
+   * @param options Guidance, context (masked) and cause.
+   */
   constructor(message: string, options?: AirbyteErrorOptions) {
     super("DESTINATION_FAILED", message, options);
   }
@@ -495,6 +619,11 @@ export class RemoteRefusedError extends AirbyteError {
   readonly status: number;
   /** Which rule or limit it was. */
   readonly reason: RemoteRefusalReason;
+  /**
+   * Create the error; the message, guidance and context are masked.
+   *
+   * @param message What went wrong, stating the action and the values in quotes.
+   */
   constructor(
     status: number,
     reason: RemoteRefusalReason,

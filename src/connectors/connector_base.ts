@@ -25,8 +25,23 @@ import { MessageLoop, type RunOptions } from "./message_loop.ts";
  */
 export type ConnectorConfig = Record<string, unknown>;
 
-/** Options shared by `Source` and `Destination` constructors. */
+/**
+ * Options shared by `Source` and `Destination` constructors (and `getSource`/`getDestination`).
+ *
+ * @example A config, a migration callback and a quiet logger
+ * ```ts
+ * import type { ConnectorBaseOptions } from "./connector_base.ts";
+ * import { memoryLogger } from "../logger.ts";
+ * const options: ConnectorBaseOptions = {
+ *   config: { count: 10 },
+ *   configChangeCallback: (next) => console.log("migrated", next),
+ *   logger: memoryLogger(),
+ * };
+ * if (options.config?.count !== 10) throw new Error();
+ * ```
+ */
 export interface ConnectorBaseOptions {
+  /** The connector's config (checked against its spec when set). */
   config?: ConnectorConfig;
   /** Called when the connector emits a CONTROL message with an updated (migrated) config. */
   configChangeCallback?: (newConfig: ConnectorConfig) => void | Promise<void>;
@@ -55,6 +70,13 @@ export abstract class ConnectorBase {
   #configChangeCallback?: ConnectorBaseOptions["configChangeCallback"];
   readonly #loop: MessageLoop;
 
+  /**
+   * Set up the connector's name, executor, config and logger; nothing runs yet.
+   *
+   * @param name The connector's name, e.g. `source-faker`.
+   * @param executor How the connector runs.
+   * @param options Config, config-change callback and logger.
+   */
   constructor(name: string, executor: Executor, options: ConnectorBaseOptions = {}) {
     this.name = name;
     this.executor = executor;

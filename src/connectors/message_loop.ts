@@ -17,12 +17,25 @@ import { parseMessageLine } from "../protocol/message_parser.ts";
 import type { AirbyteMessage } from "../protocol/messages.ts";
 import { maskSecrets } from "../secrets.ts";
 
-/** Options for one connector run. */
+/**
+ * Options for one connector run.
+ *
+ * @example Run `read` with a config and a catalog, abortable
+ * ```ts
+ * import type { RunOptions } from "./message_loop.ts";
+ * const options: RunOptions = {
+ *   files: { "--config": "{}", "--catalog": '{"streams":[]}' },
+ *   signal: AbortSignal.timeout(60_000),
+ * };
+ * if (!options.files) throw new Error();
+ * ```
+ */
 export interface RunOptions {
   /** Private files for the connector, keyed by flag (`--config`, `--catalog`, `--state`). */
   files?: Record<string, string>;
   /** Lines for the connector's stdin (a destination's input). */
   stdin?: AsyncIterable<string>;
+  /** Aborting ends the connector and the run. */
   signal?: AbortSignal;
   /**
    * Offered every stdout line as UTF-8 bytes before it is decoded. It returns true when it took
@@ -35,6 +48,13 @@ export interface RunOptions {
 /**
  * Takes a line `bytes[start, end)` (true), declines it (false), or asks the reader to wait (a
  * promise; `false` from it declines). See {@linkcode RunOptions.recordLine}.
+ *
+ * @example A sink that takes nothing (every line is parsed as usual)
+ * ```ts
+ * import type { RecordLineSink } from "./message_loop.ts";
+ * const declineAll: RecordLineSink = () => false;
+ * if (declineAll(new Uint8Array(), 0, 0) !== false) throw new Error();
+ * ```
  */
 export type RecordLineSink = (
   bytes: Uint8Array,

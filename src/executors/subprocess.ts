@@ -22,7 +22,16 @@ const STDIN_BATCH_CHARS = 64 * 1024;
 /** Longest stderr line kept; longer ones are skipped (a stuck progress bar, a binary dump). */
 const STDERR_MAX_LINE_BYTES = 1024 * 1024;
 
-/** Options for {@linkcode SubprocessExecutor}. */
+/**
+ * Options for {@linkcode SubprocessExecutor}.
+ *
+ * @example A Python connector script with an extra variable
+ * ```ts
+ * import type { SubprocessExecutorOptions } from "./subprocess.ts";
+ * const options: SubprocessExecutorOptions = { command: "python3", args: ["source.py"], env: { TZ: "UTC" } };
+ * if (options.command !== "python3") throw new Error();
+ * ```
+ */
 export interface SubprocessExecutorOptions {
   /** The program to run: a path, or a name looked up on `PATH`. */
   command: string;
@@ -66,6 +75,8 @@ export class SubprocessExecutor implements Executor {
   #logFile?: string;
 
   /**
+   * Describe how to run the connector; nothing starts until `execute`.
+   *
    * @param options What to run and how; see {@linkcode SubprocessExecutorOptions}.
    */
   constructor(options: SubprocessExecutorOptions) {

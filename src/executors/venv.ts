@@ -26,7 +26,16 @@ const LOCK_STALE_MS = 60_000;
 const LOCK_WAIT_MS = 30 * 60_000;
 const LOCK_POLL_MS = 250;
 
-/** Options for {@linkcode VenvExecutor}. */
+/**
+ * Options for {@linkcode VenvExecutor}.
+ *
+ * @example faker 7.2.1 from PyPI
+ * ```ts
+ * import type { VenvExecutorOptions } from "./venv.ts";
+ * const options: VenvExecutorOptions = { name: "source-faker", pipUrl: "airbyte-source-faker==7.2.1" };
+ * if (options.name !== "source-faker") throw new Error();
+ * ```
+ */
 export interface VenvExecutorOptions {
   /** The connector name; also the venv directory's name, e.g. `source-faker`. */
   name: string;
@@ -101,6 +110,8 @@ export class VenvExecutor implements Executor {
   #subprocess?: SubprocessExecutor;
 
   /**
+   * Describe the connector's venv; nothing is installed until `ensureInstalled` or `execute`.
+   *
    * @param options The connector, what to install and where; see {@linkcode VenvExecutorOptions}.
    */
   constructor(options: VenvExecutorOptions) {

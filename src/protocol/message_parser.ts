@@ -12,7 +12,17 @@ import { type AirbyteMessage, isAirbyteMessageType, parseAirbyteMessage } from "
 import { mayHoldInexactIntegers, parseExactJson } from "./exact_json.ts";
 import { noteRecord } from "./record_notes.ts";
 
-/** Why a line is not an Airbyte message. */
+/**
+ * Why a line is not an Airbyte message.
+ *
+ * @example Branch on the reason
+ * ```ts
+ * import { parseMessageLine, type ParseFailureReason } from "./message_parser.ts";
+ * const outcome = parseMessageLine('{"level":"info"}');
+ * const reason: ParseFailureReason | undefined = outcome.ok ? undefined : outcome.reason;
+ * if (reason !== "not_airbyte") throw new Error();
+ * ```
+ */
 export type ParseFailureReason =
   /** Not JSON at all, e.g. a stray `print` or a Python traceback. */
   | "not_json"
@@ -21,9 +31,20 @@ export type ParseFailureReason =
   /** An Airbyte message type whose body does not match the protocol. */
   | "invalid";
 
-/** A line that is not a valid Airbyte message, with enough to tell the user why. */
+/**
+ * A line that is not a valid Airbyte message, with enough to tell the user why.
+ *
+ * @example A line that is not JSON
+ * ```ts
+ * import { parseMessageLine } from "./message_parser.ts";
+ * const outcome = parseMessageLine("Traceback (most recent call last):");
+ * if (outcome.ok || outcome.reason !== "not_json") throw new Error();
+ * ```
+ */
 export interface ParseFailure {
+  /** Always false: the line was not taken. */
   ok: false;
+  /** Why, as a code. */
   reason: ParseFailureReason;
   /** What is wrong, in one line (secrets masked). */
   detail: string;

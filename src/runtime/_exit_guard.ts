@@ -15,7 +15,15 @@
  * @module
  */
 
-/** The signals that end a program: Ctrl-C, `kill`/`timeout`/`docker stop`, a closed terminal. */
+/**
+ * The signals that end a program: Ctrl-C, `kill`/`timeout`/`docker stop`, a closed terminal.
+ *
+ * @example Stop on any of them
+ * ```ts ignore
+ * const stop = rt.onSignal((signal: TerminationSignal) => console.error(`got ${signal}`));
+ * stop();
+ * ```
+ */
 export type TerminationSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
 
 /** The exit code a program killed by each signal reports (128 + the signal's number). */

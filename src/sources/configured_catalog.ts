@@ -5,21 +5,36 @@
  *
  * @module
  */
-import type { AirbyteStream } from "../protocol/messages.ts";
+import type { AirbyteStream, DestinationSyncMode } from "../protocol/messages.ts";
 import type { ConfiguredAirbyteCatalog, ConfiguredAirbyteStream } from "../protocol/catalog.ts";
 
-/** The destination sync mode a write strategy maps to. */
-export type DestinationSyncMode = "append" | "overwrite" | "append_dedup";
-
-/** User choices applied on top of what the connector declares. */
+/**
+ * User choices applied on top of what the connector declares.
+ *
+ * @example A composite key and a cursor override
+ * ```ts
+ * import type { CatalogChoices } from "./configured_catalog.ts";
+ * const choices: CatalogChoices = {
+ *   primaryKeys: new Map([["orders", [["shop"], ["id"]]]]),
+ *   cursorKeys: new Map([["orders", ["updated_at"]]]),
+ * };
+ * if (choices.primaryKeys.get("orders")?.length !== 2) throw new Error();
+ * ```
+ */
 export interface CatalogChoices {
+  /** Primary key overrides per stream (a key is a list of field paths). */
   primaryKeys: Map<string, string[][]>;
+  /** Cursor field overrides per stream (a field path). */
   cursorKeys: Map<string, string[]>;
+  /** Configure every stream as full refresh. @default false */
   forceFullRefresh?: boolean;
   /** Per-stream destination sync mode; default `append`. */
   destinationSyncMode?: (stream: AirbyteStream, pk: string[][], cursor: string[]) => DestinationSyncMode;
+  /** The refresh generation the streams' records belong to. */
   generationId?: number;
+  /** Records of older generations the destination may drop. */
   minimumGenerationId?: number;
+  /** The sync's id. */
   syncId?: number;
 }
 

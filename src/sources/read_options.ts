@@ -27,8 +27,9 @@ export interface ReadOptions {
   writeStrategy?: WriteStrategy;
   /** Ignore stored state and read everything. `replace` implies it. @default false */
   forceFullRefresh?: boolean;
+  /** Aborting stops the read: the connector is ended and nothing uncommitted is kept. */
   signal?: AbortSignal;
-  /** @default "auto" */
+  /** How progress is shown: a live bar, plain lines, none, or events to a callback. @default "auto" */
   progress?: ProgressOption;
   /**
    * Commit a checkpoint (records + state, one transaction) at the first STATE after this many

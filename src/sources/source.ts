@@ -36,6 +36,7 @@ import { planRead } from "./read_plan.ts";
 export interface GetRecordsOptions {
   /** Stop after this many records (the connector is ended). */
   limit?: number;
+  /** Aborting ends the connector and the iteration. */
   signal?: AbortSignal;
 }
 
@@ -58,6 +59,13 @@ export class Source extends ConnectorBase {
   #primaryKeys = new Map<string, string[][]>();
   #cursorKeys = new Map<string, string[]>();
 
+  /**
+   * A source around an executor; `getSource()` builds one for you.
+   *
+   * @param name The connector's name, e.g. `source-faker`.
+   * @param executor How the connector runs.
+   * @param options Config, config-change callback, logger, and the streams to select.
+   */
   constructor(
     name: string,
     executor: Executor,
