@@ -14,11 +14,10 @@ import type { AppendFile, ChildProcess, ProcessStatus, Runtime } from "../runtim
 import type { ExecuteOptions, Executor } from "./executor.ts";
 import { removeConnectorFiles, writeConnectorFiles } from "./_connector_files.ts";
 import { StderrTail } from "./_stderr_tail.ts";
+import { pumpStdinLines } from "./_stdin_pump.ts";
 
 /** How long a connector gets to exit after SIGTERM before the group gets SIGKILL. */
 const KILL_GRACE_MS = 2000;
-/** Stdin bytes gathered while a write is in flight before reading more input waits for it. */
-const STDIN_BATCH_CHARS = 64 * 1024;
 /** Longest stderr line kept; longer ones are skipped (a stuck progress bar, a binary dump). */
 const STDERR_MAX_LINE_BYTES = 1024 * 1024;
 
@@ -338,59 +337,17 @@ class Run {
     })();
   }
 
-  /**
-   * Write `source` lines to stdin while stdout is being read. Lines are gathered while a write is
-   * in flight and sent together, so a fast source makes few large writes and a slow one gets each
-   * line through at once; at most one write plus one batch is held (back-pressure). A connector
-   * that stops reading (or exits) only ends the pump; an error from the source ends the run.
-   */
+  /** Write `source` lines to the connector's stdin while stdout is being read. */
   pumpStdin(source: AsyncIterable<string>, stdin: WritableStream<Uint8Array>): void {
     const writer = stdin.getWriter();
     this.#stdinWriter = writer;
-    const encoder = new TextEncoder();
-    let broken = false;
-    let pending: string[] = [];
-    let pendingChars = 0;
-    let inFlight: Promise<void> | undefined;
-    const send = (): void => {
-      const chunk = encoder.encode(pending.join(""));
-      pending = [];
-      pendingChars = 0;
-      inFlight = writer.write(chunk).then(
-        () => {
-          inFlight = undefined;
-          if (pendingChars > 0 && !broken) send();
-        },
-        () => {
-          // The connector closed its stdin or exited; its exit status tells the story.
-          broken = true;
-          inFlight = undefined;
-        },
-      );
-    };
-    const pump = async () => {
-      try {
-        for await (const line of source) {
-          if (broken || this.#closed) return;
-          pending.push(line, "\n");
-          pendingChars += line.length + 1;
-          if (!inFlight) send();
-          else if (pendingChars >= STDIN_BATCH_CHARS) await inFlight;
-        }
-      } catch (error) {
-        if (!this.#closed) {
-          this.inputError = error;
-          void this.terminate();
-        }
-        return;
-      }
-      while (!broken && (inFlight || pendingChars > 0)) {
-        if (!inFlight) send();
-        await inFlight;
-      }
-      if (!broken) await writer.close().catch(() => {});
-    };
-    void pump();
+    void pumpStdinLines(source, writer, {
+      stopped: () => this.#closed,
+      onSourceError: (error) => {
+        this.inputError = error;
+        void this.terminate();
+      },
+    });
   }
 
   /** End the run when `signal` aborts: stop reading stdout at once and end the process tree. */

@@ -21,6 +21,7 @@ import { logsDir } from "../../runtime/paths.ts";
 import type { AppendFile, Runtime } from "../../runtime/runtime.ts";
 import type { ExecuteOptions, Executor } from "../executor.ts";
 import { StderrTail } from "../_stderr_tail.ts";
+import { pumpStdinLines } from "../_stdin_pump.ts";
 import { containerFiles, type FileOwner, firstFileText, resolveOwner } from "./_container_files.ts";
 import { type Attachment, DockerEngine, readText } from "./_engine.ts";
 import { FrameDemuxer } from "./_frames.ts";
@@ -30,8 +31,6 @@ import { parseDockerHost } from "./engine_address.ts";
 const DEFAULT_STOP_SECONDS = 2;
 /** Tries for putting the files into a container when the engine fails with a 5xx. */
 const PUT_ATTEMPTS = 3;
-/** Stdin bytes gathered while a write is in flight before reading more input waits for it. */
-const STDIN_BATCH_CHARS = 64 * 1024;
 /** Longest stderr line kept; longer ones are skipped. */
 const STDERR_MAX_LINE_BYTES = 1024 * 1024;
 /** Labels on every container this executor makes (find leftovers with `label=io.airbyte-ts`). */
@@ -684,56 +683,15 @@ class ContainerRun {
     await this.#flushLog();
   }
 
-  /**
-   * Write `source` lines to the container's stdin while stdout is read, gathering lines while a
-   * write is in flight; half-close the connection at the end so the connector reads end-of-file.
-   */
+  /** Write `source` lines to the container's stdin while stdout is read. */
   pumpStdin(source: AsyncIterable<string>): void {
-    const writer = this.#attachment.connection.writable.getWriter();
-    const encoder = new TextEncoder();
-    let broken = false;
-    let pending: string[] = [];
-    let pendingChars = 0;
-    let inFlight: Promise<void> | undefined;
-    const send = (): void => {
-      const chunk = encoder.encode(pending.join(""));
-      pending = [];
-      pendingChars = 0;
-      inFlight = writer.write(chunk).then(
-        () => {
-          inFlight = undefined;
-          if (pendingChars > 0 && !broken) send();
-        },
-        () => {
-          // The container closed its stdin or exited; its exit code tells the story.
-          broken = true;
-          inFlight = undefined;
-        },
-      );
-    };
-    const pump = async () => {
-      try {
-        for await (const line of source) {
-          if (broken || this.#closed) return;
-          pending.push(line, "\n");
-          pendingChars += line.length + 1;
-          if (!inFlight) send();
-          else if (pendingChars >= STDIN_BATCH_CHARS) await inFlight;
-        }
-      } catch (error) {
-        if (!this.#closed) {
-          this.inputError = error;
-          this.close();
-        }
-        return;
-      }
-      while (!broken && (inFlight || pendingChars > 0)) {
-        if (!inFlight) send();
-        await inFlight;
-      }
-      if (!broken && !this.#closed) await writer.close().catch(() => {});
-    };
-    void pump();
+    void pumpStdinLines(source, this.#attachment.connection.writable.getWriter(), {
+      stopped: () => this.#closed,
+      onSourceError: (error) => {
+        this.inputError = error;
+        this.close();
+      },
+    });
   }
 
   /** Cut the run short when `signal` aborts: the read ends at once; removal stops the container. */
