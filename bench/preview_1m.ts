@@ -150,6 +150,14 @@ try {
         marks["airbyte-preview:opened"] - marks["airbyte-preview:open-start"]
       } ms`,
     );
+    console.log(
+      `  page marks (ms after navigation start): ${
+        Object.entries(marks).sort((a, b) => a[1] - b[1]).map(([name, ms]) =>
+          `${name.replace("airbyte-preview:", "")} ${ms}`
+        )
+          .join(", ")
+      }`,
+    );
     // A second visit: the browser has the .wasm (and its compiled code) cached.
     await page.reload();
     await page.waitForSelector(".grid[data-loaded=true]", { timeout: 120_000 });
