@@ -51,16 +51,17 @@ export function formatStreamCounts(stream: StreamProgress): string {
 /**
  * `"users: 1,000 records (12,345 rec/s, 3.2 MB/s) elapsed 0.1s"`; `" done"` (or `" incomplete"`)
  * after the name once finished; percent and ETA while running when the connector estimated the
- * stream: `"users: 1,200 of ~3,000 records, 40% (…) elapsed 1.0s, ETA 2s"`.
+ * stream, ahead of the rates so a narrow terminal cuts those first:
+ * `"users: 1,200 of ~3,000 records, 40%, ETA 2s (…) elapsed 1.0s"`.
  */
 export function formatStreamLine(name: string, stream: StreamProgress): string {
   const state = stream.done ? (stream.incomplete ? " incomplete" : " done") : "";
   const percent = !stream.done && stream.percent !== undefined ? `, ${formatPercent(stream.percent)}` : "";
   const eta = !stream.done && stream.etaMs !== undefined ? `, ETA ${formatEta(stream.etaMs)}` : "";
-  return `${name}${state}: ${formatStreamCounts(stream)}${percent} ` +
+  return `${name}${state}: ${formatStreamCounts(stream)}${percent}${eta} ` +
     `(${formatRates(stream.recordsPerSecond, stream.mbPerSecond)}) elapsed ${
       formatElapsed(stream.elapsedMs)
-    }${eta}`;
+    }`;
 }
 
 /** `", 42%, ETA 8s"` for a job whose percent is known; `""` otherwise. */

@@ -54,7 +54,7 @@ Deno.test("Progress from source-faker's own traces shows per-stream completion, 
   const usersRunning = live.find((s) =>
     s[0].includes(", 1/3 streams done ") &&
     s.some((l) =>
-      /^ {2}\[[█░]+\] users: [\d,]+ of ~2,000 records, \d+% \(.*\) elapsed [\d.]+s, ETA \d+s$/.test(l)
+      /^ {2}\[[█░]+\] users: [\d,]+ of ~2,000 records, \d+%, ETA \d+s \(.*\) elapsed [\d.]+s$/.test(l)
     )
   );
   assert.ok(

@@ -110,7 +110,7 @@ Deno.test("PlainRenderer shows percent and ETA while a stream runs, and its end 
     stream_status: { stream_descriptor: { name: "users" }, status: "COMPLETE" },
   });
   assert.deepEqual(lines().slice(1), [
-    "[read source-faker] users: 1,500 of ~3,000 records, 50% (1,500 rec/s, 0.1 MB/s) elapsed 1.0s, ETA 1s",
+    "[read source-faker] users: 1,500 of ~3,000 records, 50%, ETA 1s (1,500 rec/s, 0.1 MB/s) elapsed 1.0s",
     // At the estimate but not yet complete: not 100%.
     "[read source-faker] users: 3,000 of ~3,000 records, 99% (1,500 rec/s, 0.1 MB/s) elapsed 2.0s",
     "[read source-faker] users done: 3,000 records (1,500 rec/s, 0.1 MB/s) elapsed 2.0s",

@@ -111,7 +111,7 @@ Deno.test("TtyRenderer shows a stream's percent, ETA and a bar that fills the te
       header.slice(2),
       "read source-faker: 40%, ETA 2s, 1,200 records, 0/1 streams done (1,200 rec/s, 0.1 MB/s) elapsed 1.0s",
     );
-    const text = "users: 1,200 of ~3,000 records, 40% (1,200 rec/s, 0.1 MB/s) elapsed 1.0s, ETA 2s";
+    const text = "users: 1,200 of ~3,000 records, 40%, ETA 2s (1,200 rec/s, 0.1 MB/s) elapsed 1.0s";
     const match = /^ {2}\[(█*)(░*)\] (.*)$/.exec(line);
     assert.ok(match, line);
     assert.equal(match[3], text);
