@@ -3,7 +3,10 @@
  * a column (a number and a text column), time to show rows after jumping around the sorted grid,
  * the bytes of the cache file fetched, and the memory of the browser's processes.
  *
- *   deno run -A bench/preview_1m.ts [--rows 1000000] [--keep PATH]
+ *   deno run -A bench/preview_1m.ts [--rows 1000000] [--keep PATH] [--ranges]
+ *
+ * `--ranges` opens the page with `?ranges`: the cache is read by HTTP ranges even when it is small
+ * enough to be fetched whole (what a cache over 64 MB gets).
  *
  * The cache is written by a read of an in-process source (eight columns) into a DuckDB file.
  */
@@ -18,6 +21,7 @@ const flag = (name: string) => {
 };
 const ROWS = Number(flag("--rows") ?? 1_000_000);
 const keep = flag("--keep");
+const query = args.includes("--ranges") ? "?ranges" : "";
 
 const CHROMIUM_ARGS = [
   "--headless",
@@ -131,7 +135,7 @@ try {
     const load = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
     console.log(`machine load average (1, 5, 15 min): ${load}`);
     const rssBefore = await browserPssMb();
-    await page.goto(`${server.url}#/stream/events/records`);
+    await page.goto(`${server.url}${query}#/stream/events/records`);
     await page.waitForSelector(".grid[data-loaded=true]", { timeout: 120_000 });
     const firstRows = await page.evaluate(() =>
       performance.getEntriesByName("airbyte-preview:first-rows")[0]?.startTime

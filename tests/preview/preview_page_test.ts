@@ -276,12 +276,22 @@ Deno.test({
       assert.equal(await page.getAttribute(".misfits", "data-count"), String(want.n));
     });
 
-    await t.step("the cache file is read by ranges, never written", async () => {
-      const info = await Deno.stat(path);
-      assert.deepEqual(await Deno.readFile(path), before, "the cache file is unchanged");
-      assert.ok(server.served.cacheResponses > 1, "read in several ranged responses");
-      assert.ok(server.served.cacheBytes <= info.size * 2, `${server.served.cacheBytes} bytes served`);
-    });
+    await t.step(
+      "a small cache is fetched whole in one response, ?ranges reads it by ranges, and neither writes it",
+      async () => {
+        const info = await Deno.stat(path);
+        assert.equal(server.served.cacheResponses, 1, "one response for the whole file");
+        assert.equal(server.served.cacheBytes, info.size);
+        assert.match(await page.textContent("header") ?? "", /fetched whole/);
+        await page.goto(`${server.url}?ranges#/stream/users/records`);
+        assert.equal(await settled(page), "ready", fail("the page did not open the cache by ranges"));
+        assert.match(await page.textContent("header") ?? "", /HTTP ranges/);
+        assert.ok(server.served.cacheResponses > 2, "read in several ranged responses");
+        const rangeBytes = server.served.cacheBytes - info.size;
+        assert.ok(rangeBytes <= info.size * 2, `${rangeBytes} bytes served by ranges`);
+        assert.deepEqual(await Deno.readFile(path), before, "the cache file is unchanged");
+      },
+    );
     assert.deepEqual(session.log.filter((l) => l.startsWith("[pageerror]")), []);
   },
 });

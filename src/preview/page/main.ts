@@ -164,6 +164,32 @@ addEventListener("drop", (event) => {
   if (files.length > 0) openFiles(files);
 });
 
+/**
+ * A small cache is fetched whole while DuckDB-WASM starts: one response instead of a round trip per
+ * block DuckDB reads (attach, catalog and first rows are ~0.5 s sooner at 1M rows). A larger one is
+ * read by HTTP ranges, so a page never holds a big file. `?ranges` in the URL always uses ranges.
+ */
+const WHOLE_FILE_MAX_BYTES = 64 * 1024 * 1024;
+
+async function fetchWhole(status: CacheFileStatus): Promise<{ file: Blob; wal?: Blob } | undefined> {
+  const size = (status.size ?? 0) + (status.walSize ?? 0);
+  if (size > WHOLE_FILE_MAX_BYTES || new URLSearchParams(location.search).has("ranges")) return undefined;
+  const get = async (path: string) => {
+    const response = await fetch(path, { cache: "no-store" });
+    if (!response.ok) throw new Error(`${path}: ${response.status}`);
+    return await response.blob();
+  };
+  try {
+    const [file, wal] = await Promise.all([
+      get("cache.duckdb"),
+      status.walSize ? get("cache.duckdb.wal") : undefined,
+    ]);
+    return wal ? { file, wal } : { file };
+  } catch {
+    return undefined; // ranges still work where one whole response did not
+  }
+}
+
 async function fetchStatus(): Promise<CacheFileStatus> {
   const response = await fetch("api/cache", { cache: "no-store" });
   if (!response.ok) throw new Error(`the preview server answered ${response.status}`);
@@ -261,10 +287,14 @@ async function boot(): Promise<void> {
     clearInterval(watch);
     const detail = `${status.path} · ${formatBytes(status.size ?? 0)}` +
       (status.walSize ? ` · WAL ${formatBytes(status.walSize)} replayed` : "");
-    const badges = ["read-only", "HTTP ranges", ...(snapshotOfLive ? ["being written"] : [])];
-    if (await open({ url: new URL("cache.duckdb", location.href) }, name, detail, badges)) {
-      watchForChanges(status);
-    }
+    const whole = await fetchWhole(status);
+    const badges = [
+      "read-only",
+      whole ? "fetched whole" : "HTTP ranges",
+      ...(snapshotOfLive ? ["being written"] : []),
+    ];
+    const database = whole ?? { url: new URL("cache.duckdb", location.href) };
+    if (await open(database, name, detail, badges)) watchForChanges(status);
   };
   if (status.lock?.stale) {
     // The writer died holding its lock: what it committed is in the file and its WAL.
