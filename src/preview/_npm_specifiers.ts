@@ -9,7 +9,17 @@
  * @module
  */
 
-/** `npm:name@version/sub` → `name/sub`, or undefined when `specifier` is not an `npm:` one. */
+/**
+ * `npm:name@version/sub` → `name/sub`, or undefined when `specifier` is not an `npm:` one.
+ *
+ * @example
+ * ```ts
+ * import { bareNpmName } from "./_npm_specifiers.ts";
+ * const bare = bareNpmName("npm:@duckdb/duckdb-wasm@1.32.0/dist/duckdb-node-blocking.cjs");
+ * if (bare !== "@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs") throw new Error(bare);
+ * if (bareNpmName("npm:hono@4.13.19") !== "hono" || bareNpmName("hono") !== undefined) throw new Error();
+ * ```
+ */
 export function bareNpmName(specifier: string): string | undefined {
   const match = /^npm:\/?((?:@[^/@]+\/)?[^/@]+)(?:@[^/]*)?(\/.*)?$/.exec(specifier);
   return match ? match[1] + (match[2] ?? "") : undefined;
@@ -19,9 +29,10 @@ export function bareNpmName(specifier: string): string | undefined {
  * The plugin (typed loosely: esbuild is a dev dependency and its types are not imported here).
  *
  * @example
- * ```ts ignore
- * import * as esbuild from "esbuild";
- * await esbuild.build({ entryPoints: ["mod.ts"], bundle: true, plugins: [npmSpecifiers] });
+ * ```ts
+ * import { npmSpecifiers } from "./_npm_specifiers.ts";
+ * // esbuild.build(options), with esbuild from the project's node_modules:
+ * const options = { entryPoints: ["mod.ts"], bundle: true, plugins: [npmSpecifiers] };
  * ```
  */
 export const npmSpecifiers = {
