@@ -7,9 +7,10 @@
  * destination (`cache: false`: no DuckDB in the Worker). The answer is JSON with the counts.
  *
  * Bindings: `AIRBYTE_SERVER_URL`, `AIRBYTE_SERVER_TOKEN` (a secret), `DESTINATION_PATH` (where the
- * server's destination writes). Bundle with esbuild (`--bundle --format=esm
- * --conditions=workerd,worker,browser --external:node:*`); tests/edge/workerd_test.ts runs it in
- * workerd against a real server on loopback.
+ * server's destination writes). Bundle with esbuild's API (`bundle`, `format: "esm"`,
+ * `conditions: ["workerd", "worker", "browser"]`, `external: ["node:*"]`) and the plugin of
+ * src/preview/_npm_specifiers.ts for the library's `npm:` imports; tests/edge/workerd_test.ts
+ * runs it in workerd against a real server on loopback.
  */
 import { getDestination, getSource } from "../mod.ts";
 

@@ -263,7 +263,7 @@ Deno.test("wasm files outside the Deno/Node loaders import no node: module, and 
   );
 });
 
-Deno.test("importsOf finds static, dynamic, type-only and re-export imports", () => {
+Deno.test("importsOf finds static, dynamic, type-only and re-export imports, and leaves packages out", () => {
   const text = [
     'import { a } from "./a.ts";',
     'import type { B } from "../b.ts";',
@@ -271,6 +271,7 @@ Deno.test("importsOf finds static, dynamic, type-only and re-export imports", ()
     'const d = await import("./d.ts");',
     'type E = import("./e.ts").E;',
     'import x from "npm-package";',
+    'import * as arrow from "npm:apache-arrow@17.0.0";',
   ].join("\n");
   assert.deepEqual(importsOf("src/x/file.ts", text), [
     "src/x/a.ts",

@@ -9,8 +9,8 @@
  *
  * @module
  */
-import * as duckdb from "@duckdb/duckdb-wasm";
-import type * as arrow from "apache-arrow";
+import * as duckdb from "npm:@duckdb/duckdb-wasm@1.32.0";
+import type * as arrow from "npm:apache-arrow@17.0.0";
 import {
   type ArrowInsertTarget,
   type DuckDBConnection,

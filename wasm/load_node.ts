@@ -18,8 +18,8 @@
  *
  * @module
  */
-import type * as arrow from "apache-arrow";
-import * as duckdb from "@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs";
+import type * as arrow from "npm:apache-arrow@17.0.0";
+import * as duckdb from "npm:@duckdb/duckdb-wasm@1.32.0/dist/duckdb-node-blocking.cjs";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as nodePath from "node:path";
@@ -119,7 +119,7 @@ class NodeConnection implements NodeDuckDBConnection {
   async query(sql: string): Promise<arrow.Table> {
     const bytes = await this.queryIPC(sql);
     // Loaded on first use: the worker only passes IPC bytes on and never needs it.
-    const { tableFromIPC } = await import("apache-arrow");
+    const { tableFromIPC } = await import("npm:apache-arrow@17.0.0");
     return tableFromIPC(bytes);
   }
 

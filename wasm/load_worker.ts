@@ -7,7 +7,7 @@
  *
  * @module
  */
-import * as arrow from "apache-arrow";
+import * as arrow from "npm:apache-arrow@17.0.0";
 import type { ArrowInsertTarget, DuckDBConnection, DuckDBEngine } from "./duckdb_engine.ts";
 
 interface NodeWorker {

@@ -440,7 +440,7 @@ export function syncWrittenFiles(mod: WasmModule): void {
  *
  * @example Instantiate the blocking bundle with it
  * ```ts ignore
- * import * as duckdb from "@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs";
+ * import * as duckdb from "npm:@duckdb/duckdb-wasm@1.32.0/dist/duckdb-node-blocking.cjs";
  * import { NODE_FILE_RUNTIME } from "./node_file_runtime.ts";
  * const db = await duckdb.createDuckDB(bundles, new duckdb.VoidLogger(), NODE_FILE_RUNTIME as any);
  * await db.instantiate();

@@ -3,8 +3,9 @@
  * cache in the page's origin-private file system (OPFS), where it survives a reload. A browser
  * cannot start Python; the server runs the connector and streams its records here.
  *
- * Serve this folder's index.html with the bundle of this file as `/page.js` (esbuild:
- * `--bundle --format=esm --splitting --external:node:* --external:@duckdb/duckdb-wasm/dist/duckdb-node*`)
+ * Serve this folder's index.html with the bundle of this file as `/page.js` (esbuild's API with
+ * `bundle`, `format: "esm"`, `splitting`, `external: ["node:*", "@duckdb/duckdb-wasm/dist/duckdb-node*"]`
+ * and the plugin of src/preview/_npm_specifiers.ts for the library's `npm:` imports)
  * and `@duckdb/duckdb-wasm/dist/` under `/duckdb/`, and start the server with this page's origin
  * in `corsOrigins`. tests/edge/browser_remote_test.ts does exactly that in Chromium.
  */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as arrow from "apache-arrow";
+import * as arrow from "npm:apache-arrow@17.0.0";
 import { CacheError } from "../errors.ts";
 
 /**
@@ -35,7 +35,7 @@ const MAX_TEXT_BYTES = 0x7fffffff; // Utf8 offsets are Int32
  *
  * @example A text column with a value and a NULL
  * ```ts
- * import * as arrow from "apache-arrow";
+ * import * as arrow from "npm:apache-arrow@17.0.0";
  * import { ColumnBuffer, Layout } from "./_column_buffer.ts";
  * const column = new ColumnBuffer(new arrow.Field("s", new arrow.Utf8(), true), Layout.TEXT);
  * column.grow(16, 0);

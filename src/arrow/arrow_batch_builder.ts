@@ -43,7 +43,7 @@
  *
  * @module
  */
-import * as arrow from "apache-arrow";
+import * as arrow from "npm:apache-arrow@17.0.0";
 import { ColumnBuffer, Layout } from "./_column_buffer.ts";
 import { parseScaledDecimal } from "./_decimal.ts";
 import { parsed, parseDate, parseTime, parseTimestamp } from "./_temporal.ts";
@@ -198,7 +198,7 @@ export function writeInt64(u32: Uint32Array, row: number, value: number): void {
  *
  * @example
  * ```ts
- * import * as arrow from "apache-arrow";
+ * import * as arrow from "npm:apache-arrow@17.0.0";
  * import { ColumnBuffer, Layout } from "./_column_buffer.ts";
  * import { writeMicros } from "./arrow_batch_builder.ts";
  * const c = new ColumnBuffer(new arrow.Field("t", new arrow.Int64()), Layout.INT64);
@@ -241,7 +241,7 @@ const UUID_FIELD_METADATA = new Map([["ARROW:extension:name", "arrow.uuid"], [
  *
  * @example Build a batch and read it back
  * ```ts
- * import * as arrow from "apache-arrow";
+ * import * as arrow from "npm:apache-arrow@17.0.0";
  * import { ArrowBatchBuilder } from "./arrow_batch_builder.ts";
  * import { toStreamColumns } from "./stream_columns.ts";
  * const columns = toStreamColumns({ properties: { id: { type: "integer" }, name: { type: "string" } } });

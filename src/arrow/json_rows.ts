@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as arrow from "apache-arrow";
+import * as arrow from "npm:apache-arrow@17.0.0";
 
 /**
  * A value that JSON can represent as it is: what `JSON.stringify` writes and `JSON.parse` gives

@@ -35,7 +35,7 @@
  *
  * @module
  */
-import * as arrow from "apache-arrow";
+import * as arrow from "npm:apache-arrow@17.0.0";
 import { CacheError } from "../errors.ts";
 import { assertNoCollisions, normalizeColumns } from "./column_names.ts";
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type * as arrow from "apache-arrow";
+import type * as arrow from "npm:apache-arrow@17.0.0";
 import type { ProgressTracker } from "../progress/progress_tracker.ts";
 import type { AirbyteStateMessage, AirbyteStream } from "../protocol/messages.ts";
 import type { StateProvider } from "../state/state_provider.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type * as arrow from "apache-arrow";
+import type * as arrow from "npm:apache-arrow@17.0.0";
 import { literal, qualified } from "./sql_quote.ts";
 
 /**
@@ -12,7 +12,7 @@ import { literal, qualified } from "./sql_quote.ts";
  *
  * @example A host over a table-less stand-in
  * ```ts
- * import * as arrow from "apache-arrow";
+ * import * as arrow from "npm:apache-arrow@17.0.0";
  * import { CachedDataset, type DatasetHost } from "./cached_dataset.ts";
  * const host: DatasetHost = {
  *   schemaName: "main",
@@ -116,7 +116,7 @@ export class CachedDataset implements AsyncIterable<Record<string, unknown>> {
  *
  * @example
  * ```ts
- * import * as arrow from "apache-arrow";
+ * import * as arrow from "npm:apache-arrow@17.0.0";
  * import { toPlainRows } from "./cached_dataset.ts";
  * const rows = toPlainRows(arrow.tableFromArrays({ n: BigInt64Array.from([1n]) }));
  * if (rows[0].n !== 1) throw new Error();

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as arrow from "apache-arrow";
+import * as arrow from "npm:apache-arrow@17.0.0";
 import { CacheError } from "../errors.ts";
 import { type ColumnKind, type ColumnSpec, columnSpec } from "../arrow/stream_columns.ts";
 

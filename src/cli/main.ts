@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { CommanderError } from "commander";
+import { CommanderError } from "npm:commander@14.0.3";
 import { getRuntime, printAboveProgress } from "../../mod.ts";
 import { CliContext } from "./context.ts";
 import { EXIT, exitCodeOf } from "./exit_codes.ts";

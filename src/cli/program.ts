@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Command } from "commander";
+import { Command } from "npm:commander@14.0.3";
 import { COMMANDS } from "./commands/registry.ts";
 import type { CliContext } from "./context.ts";
 import { VERSION } from "./version.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Validator } from "@cfworker/json-schema";
+import { Validator } from "npm:@cfworker/json-schema@4.1.6";
 import { type ConfigIssue, ConfigValidationError } from "../errors.ts";
 
 // Wrapper keywords only say "a child failed"; the child's own issue is the useful one.

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type * as arrow from "apache-arrow";
+import type * as arrow from "npm:apache-arrow@17.0.0";
 import type { DuckDBConnection } from "../../wasm/duckdb_engine.ts";
 import { CacheError, CacheLockedError } from "../errors.ts";
 import { getRuntime } from "../runtime/detect.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type * as arrow from "apache-arrow";
+import type * as arrow from "npm:apache-arrow@17.0.0";
 import type { CachedRecordPage } from "../cache/cache.ts";
 import { toPlainRows } from "../cache/cached_dataset.ts";
 import { recordSelectList, rowToRecord } from "../cache/row_to_record.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import * as arrow from "apache-arrow";
+import * as arrow from "npm:apache-arrow@17.0.0";
 import { type CopyFromStream, loadDriver, type PgClient } from "./connection.ts";
 import { BinaryCopyEncoder, type CopyColumn } from "./copy_encoder.ts";
 import { ident } from "../cache/sql_quote.ts";

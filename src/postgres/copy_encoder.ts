@@ -22,7 +22,7 @@
  *
  * @module
  */
-import * as arrow from "apache-arrow";
+import * as arrow from "npm:apache-arrow@17.0.0";
 import { CacheError } from "../errors.ts";
 import { AIRBYTE_META_COLUMN } from "../arrow/stream_columns.ts";
 import type { PgType } from "./pg_types.ts";

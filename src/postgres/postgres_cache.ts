@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type * as arrow from "apache-arrow";
+import type * as arrow from "npm:apache-arrow@17.0.0";
 import type {
   Cache,
   CachedRecordPage,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type * as arrow from "apache-arrow";
+import type * as arrow from "npm:apache-arrow@17.0.0";
 import { ident } from "../cache/sql_quote.ts";
 import { AirbyteError, CacheError } from "../errors.ts";
 import { maskSecrets } from "../secrets.ts";

@@ -18,7 +18,7 @@
  *
  * @module
  */
-import * as arrow from "apache-arrow";
+import * as arrow from "npm:apache-arrow@17.0.0";
 import { parsePgDate, parsePgNumeric, parsePgTime, parsePgTimestamp } from "./pg_text_values.ts";
 
 /** A result column as the driver describes it. */

@@ -8,6 +8,7 @@
  */
 import type { Runtime } from "../runtime/runtime.ts";
 import { CacheError } from "../errors.ts";
+import { npmSpecifiers } from "./_npm_specifiers.ts";
 
 /** The page's built files, and how to let go of them. */
 export interface PageAssets {
@@ -170,7 +171,7 @@ const cssAsStyleElement = {
 export function pageBuildOptions(pageDir: string, outDir: string): Record<string, unknown> {
   return {
     entryPoints: { preview: `${pageDir}main.ts`, reads: `${pageDir}reads.ts` },
-    plugins: [cssAsStyleElement],
+    plugins: [npmSpecifiers, cssAsStyleElement],
     loader: { ".css": "text" },
     outdir: `${outDir}/assets`,
     bundle: true,

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { z } from "zod";
+import type { z } from "npm:zod@4.6.7";
 
 /** The keys a type names, leaving out its index signature; for a union, every member's keys. */
 type KnownKeys<T> = T extends unknown ? keyof {
@@ -34,7 +34,7 @@ type Agrees<A, B> = MutuallyAssignable<A, B> extends true ? MutuallyAssignable<K
  *
  * @example Tie a schema to its interface
  * ```ts
- * import { z } from "zod";
+ * import { z } from "npm:zod@4.6.7";
  * import { schemaFor } from "./_schema_for.ts";
  * interface Point { x: number; y?: number | null }
  * const PointSchema: z.ZodType<Point, Point> = schemaFor<Point>()(

@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { parse as parseLossless, stringify as stringifyLossless } from "lossless-json";
+import { parse as parseLossless, stringify as stringifyLossless } from "npm:lossless-json@4.3.3";
 
 /** Sixteen digits in a row: the shortest text of an integer a double cannot hold exactly. */
 const LONG_RUN = 16;

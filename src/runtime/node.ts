@@ -16,7 +16,7 @@ import type * as NodeNet from "node:net";
 import type * as NodeOs from "node:os";
 import type * as NodePath from "node:path";
 import type * as NodeStream from "node:stream";
-import type * as HonoNodeServer from "@hono/node-server";
+import type * as HonoNodeServer from "npm:@hono/node-server@2.1.9";
 import type {
   AppendFile,
   ByteRange,
@@ -232,13 +232,28 @@ async function openAppendFile(path: string): Promise<AppendFile> {
 }
 
 /**
- * The Node HTTP server bridge. Named through a variable so that bundlers for browsers and edge
- * runtimes do not pull Node's `http` modules into their bundles; Node resolves it at run time.
+ * The Node HTTP server bridge: the name Node (or an import map) resolves, then the npm package at
+ * the version package.json pins, for Deno with no import map (Node has no `npm:` scheme). Named
+ * through variables so that bundlers for browsers and edge runtimes do not pull Node's `http`
+ * modules into their bundles; it is resolved at run time.
  */
 const NODE_SERVER_MODULE = "@hono/node-server";
+const NODE_SERVER_PINNED = "npm:@hono/node-server@2.1.9";
+
+async function importNodeServer(): Promise<typeof HonoNodeServer> {
+  try {
+    return await import(NODE_SERVER_MODULE);
+  } catch (error) {
+    try {
+      return await import(NODE_SERVER_PINNED);
+    } catch {
+      throw error;
+    }
+  }
+}
 
 async function serveHttp(handler: FetchHandler, options: ServeHttpOptions): Promise<HttpServerHandle> {
-  const { serve } = await import(NODE_SERVER_MODULE) as typeof HonoNodeServer;
+  const { serve } = await importNodeServer();
   let listened!: (info: { address: string; port: number }) => void;
   let failed!: (error: unknown) => void;
   const listening = new Promise<{ address: string; port: number }>((resolve, reject) => {

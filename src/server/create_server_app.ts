@@ -12,10 +12,10 @@
  *
  * @module
  */
-import { Hono } from "hono";
-import type { Context } from "hono";
-import { cors } from "hono/cors";
-import { timingSafeEqual } from "hono/utils/buffer";
+import { Hono } from "npm:hono@4.13.19";
+import type { Context } from "npm:hono@4.13.19";
+import { cors } from "npm:hono@4.13.19/cors";
+import { timingSafeEqual } from "npm:hono@4.13.19/utils/buffer";
 import { InvalidArgumentError, RemoteRefusedError } from "../errors.ts";
 import {
   CONNECTOR_NAME,

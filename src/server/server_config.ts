@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import { InvalidArgumentError } from "../errors.ts";
 import { CONNECTOR_NAME } from "../executors/remote/_wire.ts";
 import { schemaFor } from "../protocol/_schema_for.ts";

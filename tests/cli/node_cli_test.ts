@@ -3,6 +3,7 @@
 // behaviours as under Deno.
 import assert from "node:assert/strict";
 import { fixture, ROOT } from "../_support.ts";
+import { bundleForNode } from "../_bundle.ts";
 
 const decoder = new TextDecoder();
 
@@ -12,19 +13,7 @@ Deno.test("airbyte-ts runs under Node: --version, a mistyped flag, a failed chec
   const dir = await Deno.makeTempDir({ dir: `${ROOT}/node_modules/.cache`, prefix: "airbyte-ts-cli-" });
   try {
     const bundle = `${dir}/cli.mjs`;
-    const built = await new Deno.Command(`${ROOT}/node_modules/.bin/esbuild`, {
-      args: [
-        `${ROOT}/src/cli/main.ts`,
-        "--bundle",
-        "--platform=node",
-        "--format=esm",
-        "--target=node20",
-        "--packages=external",
-        `--outfile=${bundle}`,
-        "--log-level=warning",
-      ],
-    }).output();
-    assert.equal(built.code, 0, decoder.decode(built.stderr));
+    await bundleForNode(`${ROOT}/src/cli/main.ts`, bundle, { target: "node20", packages: "external" });
     const node = async (...args: string[]) => {
       const out = await new Deno.Command("node", { args: [bundle, ...args], env: { CI: "true" } }).output();
       return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };

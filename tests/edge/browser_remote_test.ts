@@ -4,6 +4,7 @@
 // fixture, its input posted in chunks as a browser must over HTTP/1.1.
 import assert from "node:assert/strict";
 import * as esbuild from "esbuild";
+import { npmSpecifiers } from "../../src/preview/_npm_specifiers.ts";
 import { chromium } from "playwright-core";
 import { DESTINATION_JSONL_PIP, FAKER_PIP, jsonlLines, ROOT, tempDir } from "../_support.ts";
 import { startServer, TOKEN } from "../server/_harness.ts";
@@ -39,6 +40,7 @@ async function bundlePage(outdir: string): Promise<void> {
       platform: "browser",
       target: "es2022",
       external: ["node:*", "@duckdb/duckdb-wasm/dist/duckdb-node*"],
+      plugins: [npmSpecifiers],
       logLevel: "error",
     });
   } finally {

@@ -4,6 +4,7 @@
 // straight through (cache: false) to the CDK destination fixture. The Worker answers with counts.
 import assert from "node:assert/strict";
 import * as esbuild from "esbuild";
+import { npmSpecifiers } from "../../src/preview/_npm_specifiers.ts";
 import { DESTINATION_JSONL_PIP, FAKER_PIP, jsonlLines, ROOT, tempDir } from "../_support.ts";
 import { eventually, startServer, TOKEN } from "../server/_harness.ts";
 
@@ -31,6 +32,7 @@ export async function bundleWorker(entry: string, outfile: string): Promise<numb
       conditions: ["workerd", "worker", "browser"],
       // Node-only pieces sit behind runtime checks and never load in a Worker.
       external: ["node:*", "@duckdb/duckdb-wasm/dist/duckdb-node*"],
+      plugins: [npmSpecifiers],
       logLevel: "error",
     });
   } finally {

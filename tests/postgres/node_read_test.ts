@@ -2,6 +2,7 @@
 // compatibility): the library bundled as the npm build bundles it, a real read into a real server.
 import assert from "node:assert/strict";
 import { fixture, ROOT } from "../_support.ts";
+import { bundleForNode } from "../_bundle.ts";
 import { testDatabase } from "../_services/postgres.ts";
 
 const decoder = new TextDecoder();
@@ -13,19 +14,10 @@ Deno.test("PostgresCache works under Node: a read into a real server, counted an
   const dir = await Deno.makeTempDir({ dir: `${ROOT}/node_modules/.cache`, prefix: "airbyte-ts-pg-" });
   try {
     const bundle = `${dir}/read.mjs`;
-    const built = await new Deno.Command(`${ROOT}/node_modules/.bin/esbuild`, {
-      args: [
-        `${ROOT}/tests/postgres/_node_read.ts`,
-        "--bundle",
-        "--platform=node",
-        "--format=esm",
-        "--target=node20",
-        "--packages=external",
-        `--outfile=${bundle}`,
-        "--log-level=warning",
-      ],
-    }).output();
-    assert.equal(built.code, 0, decoder.decode(built.stderr));
+    await bundleForNode(`${ROOT}/tests/postgres/_node_read.ts`, bundle, {
+      target: "node20",
+      packages: "external",
+    });
     const out = await new Deno.Command("node", { args: [bundle, db.url, fixture("source_counter.py")] })
       .output();
     assert.equal(out.code, 0, decoder.decode(out.stderr));

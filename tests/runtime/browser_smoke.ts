@@ -7,6 +7,7 @@
 // Prints one line per check and a final "browser smoke: ok (N checks)" or "browser smoke: FAILED";
 // exits non-zero on failure. CHROMIUM_PATH overrides /usr/bin/chromium.
 import * as esbuild from "esbuild";
+import { npmSpecifiers } from "../../src/preview/_npm_specifiers.ts";
 import { chromium } from "playwright-core";
 import type { Browser } from "playwright-core";
 
@@ -55,6 +56,7 @@ async function bundleEntry(outdir: string): Promise<void> {
       // runtime check and never run in the page, but a bundler still follows their imports. A user's
       // bundler needs the same two entries today.
       external: ["node:*", "@duckdb/duckdb-wasm/dist/duckdb-node*"],
+      plugins: [npmSpecifiers],
       logLevel: "warning",
     });
   } finally {

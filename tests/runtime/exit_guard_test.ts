@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { fixture, ROOT, tempDir } from "../_support.ts";
 import { configPathOf, connectorGroup, groupMembers, waitFor } from "../_processes.ts";
+import { bundleForNode } from "../_bundle.ts";
 
 const SCRIPT = `${ROOT}/tests/fixtures/executors/plain_script.ts`;
 
@@ -18,17 +19,7 @@ async function scriptCommand(runtime: "deno" | "node", dir: string, args: string
     });
   }
   const bundle = `${dir}/plain_script.mjs`;
-  const built = await new Deno.Command(`${ROOT}/node_modules/.bin/esbuild`, {
-    args: [
-      SCRIPT,
-      "--bundle",
-      "--platform=node",
-      "--format=esm",
-      `--outfile=${bundle}`,
-      "--log-level=warning",
-    ],
-  }).output();
-  assert.equal(built.code, 0, new TextDecoder().decode(built.stderr));
+  await bundleForNode(SCRIPT, bundle);
   return new Deno.Command("node", {
     args: ["--expose-gc", bundle, ...args],
     stdout: "piped",

@@ -4,25 +4,15 @@
  */
 import assert from "node:assert/strict";
 import { runtimeCases } from "./_runtime_cases.ts";
+import { bundleForNode } from "../_bundle.ts";
 
-const root = new URL("../../", import.meta.url).pathname;
 const fixtures = new URL("../fixtures/executors", import.meta.url).pathname;
 
 Deno.test("nodeRuntime passes the shared runtime cases in Node", async (t) => {
   const dir = await Deno.makeTempDir();
   try {
     const bundle = `${dir}/probe.mjs`;
-    const built = await new Deno.Command(`${root}node_modules/.bin/esbuild`, {
-      args: [
-        `${fixtures}/node_probe.ts`,
-        "--bundle",
-        "--platform=node",
-        "--format=esm",
-        `--outfile=${bundle}`,
-        "--log-level=warning",
-      ],
-    }).output();
-    assert.equal(built.code, 0, new TextDecoder().decode(built.stderr));
+    await bundleForNode(`${fixtures}/node_probe.ts`, bundle);
     const ran = await new Deno.Command("node", { args: [bundle, fixtures] }).output();
     const stderr = new TextDecoder().decode(ran.stderr);
     assert.equal(ran.code, 0, stderr);

@@ -3,6 +3,7 @@
 // that every start is recorded and visible to `ps` under a name unique to the test, and helpers
 // that read `ps` and /proc.
 import * as esbuild from "esbuild";
+import { npmSpecifiers } from "../../src/preview/_npm_specifiers.ts";
 import { parseServerConfig, serve, type ServerConfigInput } from "../../mod.ts";
 import type { RunningServer } from "../../mod.ts";
 import { FIXTURES, ROOT } from "../_support.ts";
@@ -202,6 +203,7 @@ export function nodeBundle(entry: string): Promise<string> {
           platform: "node",
           target: "node20",
           external: [...Object.keys(pkg.dependencies), "node:*"],
+          plugins: [npmSpecifiers],
           logLevel: "error",
         });
       } finally {

@@ -6,6 +6,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { bundleForNode } from "../_bundle.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const CHILD = `${ROOT}tests/wasm/_child_engine.mjs`;
@@ -25,21 +26,7 @@ export function tail(bytes: Uint8Array | string): string {
 /** Node cannot run TypeScript: bundle the loader once into .cache/ (dependencies stay in node_modules). */
 let built: Promise<void> | undefined;
 export function buildNodeEngine(): Promise<void> {
-  built ??= (async () => {
-    const { code, stderr } = await new Deno.Command(`${ROOT}node_modules/.bin/esbuild`, {
-      args: [
-        `${ROOT}wasm/load_node.ts`,
-        "--bundle",
-        "--platform=node",
-        "--format=esm",
-        "--packages=external",
-        `--outfile=${ENGINE_MJS}`,
-        "--log-level=warning",
-      ],
-      stderr: "piped",
-    }).output();
-    if (code !== 0) throw new Error(`esbuild failed: ${new TextDecoder().decode(stderr)}`);
-  })();
+  built ??= bundleForNode(`${ROOT}wasm/load_node.ts`, ENGINE_MJS, { packages: "external" });
   return built;
 }
 

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { type Command, Option } from "commander";
+import { type Command, Option } from "npm:commander@14.0.3";
 import type { GetDestinationOptions, GetSourceOptions } from "../../../mod.ts";
 import { CliInputError } from "../cli_input_error.ts";
 import { flagAttribute } from "./flag_attribute.ts";
@@ -134,7 +134,7 @@ export type RunnerPrefix = "" | "source-" | "destination-";
  *
  * @example The flags of `read`
  * ```ts
- * import { Command } from "commander";
+ * import { Command } from "npm:commander@14.0.3";
  * import { addRunnerFlags } from "./connector_options.ts";
  * const read = addRunnerFlags(new Command("read"), "");
  * if (!read.options.some((o) => o.long === "--pip-url")) throw new Error();

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Command, Option } from "commander";
+import { type Command, Option } from "npm:commander@14.0.3";
 import type { ProgressOption, WriteStrategy } from "../../../mod.ts";
 import { CliInputError } from "../cli_input_error.ts";
 
@@ -19,7 +19,7 @@ export type ProgressMode = (typeof PROGRESS_MODES)[number];
  *
  * @example
  * ```ts
- * import { Command } from "commander";
+ * import { Command } from "npm:commander@14.0.3";
  * import { addProgressFlag } from "./job_options.ts";
  * const demo = addProgressFlag(new Command("demo"));
  * if (!demo.options.some((o) => o.long === "--progress")) throw new Error();
@@ -41,7 +41,7 @@ export function addProgressFlag(command: Command): Command {
  *
  * @example
  * ```ts
- * import { Command } from "commander";
+ * import { Command } from "npm:commander@14.0.3";
  * import { addJobFlags } from "./job_options.ts";
  * const read = addJobFlags(new Command("read"));
  * if (!read.options.some((o) => o.long === "--full-refresh")) throw new Error();

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { parse as parseJsonStrictly } from "lossless-json";
+import { parse as parseJsonStrictly } from "npm:lossless-json@4.3.3";
 
 /**
  * `syntax error at line L, column C` for text that `JSON.parse` rejects; none of the text is shown.

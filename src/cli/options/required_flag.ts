@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Command, Option } from "commander";
+import { type Command, Option } from "npm:commander@14.0.3";
 import { flagAttribute } from "./flag_attribute.ts";
 
 const required = new WeakMap<Command, Option[]>();
@@ -15,7 +15,7 @@ const required = new WeakMap<Command, Option[]>();
  *
  * @example `check` needs `--config`
  * ```ts
- * import { Command } from "commander";
+ * import { Command } from "npm:commander@14.0.3";
  * import { addRequiredFlag } from "./required_flag.ts";
  * const check = addRequiredFlag(new Command("check"), "config", "file", "the connector's config (a JSON file)");
  * if (!check.options.some((o) => o.long === "--config")) throw new Error();

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { createTar, parseTar } from "nanotar";
+import { createTar, parseTar } from "npm:nanotar@0.3.0";
 
 /** The numeric owner of the files. */
 export interface FileOwner {

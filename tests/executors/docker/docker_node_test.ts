@@ -2,6 +2,7 @@
 // same podman engine; its JSON lines are checked here, one step per case.
 import assert from "node:assert/strict";
 import { dockerHost, IMAGES } from "../../_services/docker.ts";
+import { bundleForNode } from "../../_bundle.ts";
 
 const root = new URL("../../../", import.meta.url).pathname;
 
@@ -10,17 +11,7 @@ Deno.test("DockerExecutor works in Node through the Node runtime adapter", async
   const dir = await Deno.makeTempDir();
   try {
     const bundle = `${dir}/probe.mjs`;
-    const built = await new Deno.Command(`${root}node_modules/.bin/esbuild`, {
-      args: [
-        `${root}tests/fixtures/executors/docker_node_probe.ts`,
-        "--bundle",
-        "--platform=node",
-        "--format=esm",
-        `--outfile=${bundle}`,
-        "--log-level=warning",
-      ],
-    }).output();
-    assert.equal(built.code, 0, new TextDecoder().decode(built.stderr));
+    await bundleForNode(`${root}tests/fixtures/executors/docker_node_probe.ts`, bundle);
     const ran = await new Deno.Command("node", { args: [bundle, host, IMAGES.fixtures] }).output();
     assert.equal(ran.code, 0, new TextDecoder().decode(ran.stderr));
     const results = new TextDecoder().decode(ran.stdout).trim().split("\n").map((l) =>
