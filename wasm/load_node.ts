@@ -22,6 +22,7 @@ import type * as arrow from "npm:apache-arrow@17.0.0";
 import * as duckdb from "npm:@duckdb/duckdb-wasm@1.32.0/dist/duckdb-node-blocking.cjs";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import * as nodePath from "node:path";
 import {
   type ArrowInsertTarget,
@@ -54,11 +55,18 @@ export interface NodeEngineOptions {
 
 type Bindings = Awaited<ReturnType<typeof duckdb.createDuckDB>>;
 
-const require = createRequire(import.meta.url);
-
-/** The directory holding the `.wasm` files of @duckdb/duckdb-wasm. */
+/**
+ * The directory holding the `.wasm` files of @duckdb/duckdb-wasm. Deno resolves the pinned `npm:`
+ * name to a file in its npm cache, also for a module loaded over https (JSR, a raw URL), where
+ * `createRequire` cannot start; Node (and the npm build) finds the package from this file.
+ */
 function distDirectory(): string {
-  return nodePath.dirname(require.resolve("@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs"));
+  const entry = "@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs";
+  if (!import.meta.url.startsWith("file:")) {
+    const resolved = import.meta.resolve("npm:@duckdb/duckdb-wasm@1.32.0/dist/duckdb-node-blocking.cjs");
+    if (resolved.startsWith("file:")) return nodePath.dirname(fileURLToPath(resolved));
+  }
+  return nodePath.dirname(createRequire(import.meta.url).resolve(entry));
 }
 
 /** Milliseconds the last `openNodeEngine` spent instantiating the wasm module (for benchmarks). */

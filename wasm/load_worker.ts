@@ -20,10 +20,16 @@ interface NodeWorker {
   ref(): void;
 }
 
-/** The worker script next to this module: `.ts` when run from source, `.js` from the npm build. */
+/**
+ * The worker script next to this module: `.ts` when run from source, `.js` from the npm build.
+ * `node:worker_threads` starts only `file:` and `data:` scripts, so a module loaded over https (from
+ * JSR, or a raw URL) starts a `data:` script that imports the real one.
+ */
 function workerUrl(): URL {
   const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
-  return new URL(`./engine_worker.${ext}`, import.meta.url);
+  const script = new URL(`./engine_worker.${ext}`, import.meta.url);
+  if (script.protocol === "file:") return script;
+  return new URL(`data:text/javascript,${encodeURIComponent(`import ${JSON.stringify(script.href)};`)}`);
 }
 
 /**
