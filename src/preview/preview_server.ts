@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { Hono } from "npm:hono@4.13.19";
 import { CacheError } from "../errors.ts";
 import { resolveCachePath } from "../duckdb/cache_path.ts";
 import { getRuntime } from "../runtime/detect.ts";
@@ -210,47 +211,52 @@ function memoryFiles(runtime: Runtime) {
   };
 }
 
-function handler(
+/** The routes: the pages, their bundles, DuckDB-WASM's files, the cache's status, the cache file. */
+function previewApp(
   runtime: Runtime,
   assets: PageAssets,
   cachePath: string | undefined,
   served: PreviewServer["served"],
-) {
+): Hono {
   const duckdbFile = memoryFiles(runtime);
-  return async (request: Request): Promise<Response> => {
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      return new Response("method not allowed", { status: 405, headers: { allow: "GET, HEAD" } });
+  const app = new Hono();
+  const page = async (name: keyof typeof PAGES) => {
+    // A page whose script was not built (the npm package ships the preview only) is not there.
+    if (!await runtime.exists(`${assets.dir}/assets/${PAGES[name].script}`)) {
+      return new Response("This page is not part of this build.", { status: 404 });
     }
-    const path = new URL(request.url).pathname;
-    const page = path === "/" ? "index.html" : path.slice(1);
-    if (page in PAGES) {
-      const name = page as keyof typeof PAGES;
-      // A page whose script was not built (the npm package ships the preview only) is not there.
-      if (!await runtime.exists(`${assets.dir}/assets/${PAGES[name].script}`)) {
-        return new Response("This page is not part of this build.", { status: 404 });
-      }
-      return new Response(pageHtml(name), {
-        headers: { "content-type": CONTENT_TYPES.html, "cache-control": "no-cache" },
-      });
-    }
-    if (/^\/assets\/[\w.-]+$/.test(path)) return serveStatic(runtime, `${assets.dir}${path}`);
-    if (path.startsWith("/duckdb/") && DUCKDB_FILES.has(path.slice(8))) {
-      return duckdbFile(`${assets.duckdbDir}${path.slice(8)}`, "max-age=3600");
-    }
-    if (path === "/api/cache") {
-      return Response.json(await cacheStatus(runtime, cachePath), {
-        headers: { "cache-control": "no-store" },
-      });
-    }
-    if (cachePath !== undefined && path === "/cache.duckdb") {
-      return serveFile(runtime, request, cachePath, served);
-    }
-    if (cachePath !== undefined && path === "/cache.duckdb.wal") {
-      return serveFile(runtime, request, `${cachePath}.wal`, served);
-    }
-    if (path === "/favicon.ico") return new Response(null, { status: 204 });
-    return new Response("not found", { status: 404 });
+    return new Response(pageHtml(name), {
+      headers: { "content-type": CONTENT_TYPES.html, "cache-control": "no-cache" },
+    });
   };
+  app.get("/", () => page("index.html"));
+  for (const name of Object.keys(PAGES) as (keyof typeof PAGES)[]) app.get(`/${name}`, () => page(name));
+  app.get(
+    "/assets/:file{[\\w.-]+}",
+    (c) => serveStatic(runtime, `${assets.dir}/assets/${c.req.param("file")}`),
+  );
+  app.get("/duckdb/:file", (c) => {
+    const file = c.req.param("file");
+    return DUCKDB_FILES.has(file) ? duckdbFile(`${assets.duckdbDir}${file}`, "max-age=3600") : c.notFound();
+  });
+  app.get(
+    "/api/cache",
+    async () =>
+      Response.json(await cacheStatus(runtime, cachePath), { headers: { "cache-control": "no-store" } }),
+  );
+  if (cachePath !== undefined) {
+    app.get("/cache.duckdb", (c) => serveFile(runtime, c.req.raw, cachePath, served));
+    app.get("/cache.duckdb.wal", (c) => serveFile(runtime, c.req.raw, `${cachePath}.wal`, served));
+  }
+  app.get("/favicon.ico", () => new Response(null, { status: 204 }));
+  // The page only reads: every other method is refused.
+  app.on(
+    ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    "*",
+    () => new Response("method not allowed", { status: 405, headers: { allow: "GET, HEAD" } }),
+  );
+  app.notFound(() => new Response("not found", { status: 404 }));
+  return app;
 }
 
 function absolutePath(runtime: Runtime, path: string): string {
@@ -291,7 +297,7 @@ export async function startPreviewServer(options: PreviewServerOptions = {}): Pr
   const served = { cacheBytes: 0, cacheResponses: 0 };
   let http;
   try {
-    http = await runtime.serveHttp(handler(runtime, assets, cachePath, served), {
+    http = await runtime.serveHttp(previewApp(runtime, assets, cachePath, served).fetch, {
       hostname: options.hostname ?? "127.0.0.1",
       port: options.port ?? 0,
     });

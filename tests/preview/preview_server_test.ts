@@ -73,6 +73,17 @@ Deno.test({
     const wal = await fetch(`${server.url}cache.duckdb.wal`, { method: "HEAD" });
     assert.equal(wal.status, 404);
     assert.deepEqual(server.served, { cacheBytes: 10, cacheResponses: 1 });
+    // Read-only: other methods are refused; unknown paths and asset names with a slash are not found.
+    const put = await fetch(`${server.url}cache.duckdb`, { method: "PUT", body: "x" });
+    assert.equal(put.status, 405);
+    assert.equal(put.headers.get("allow"), "GET, HEAD");
+    await put.body?.cancel();
+    for (const missing of ["nope", "assets/..%2Fpreview.js", "duckdb/not-a-duckdb-file.js"]) {
+      const response = await fetch(`${server.url}${missing}`);
+      assert.equal(response.status, 404, missing);
+      await response.body?.cancel();
+    }
+    assert.deepEqual(server.served, { cacheBytes: 10, cacheResponses: 1 }, "nothing more served");
   },
 });
 
