@@ -14,6 +14,7 @@ import type { AppendFile, ChildProcess, ProcessStatus, Runtime } from "../runtim
 import type { ExecuteOptions, Executor } from "./executor.ts";
 import { removeConnectorFiles, writeConnectorFiles } from "./_connector_files.ts";
 import { StderrTail } from "./_stderr_tail.ts";
+import { openRunLog } from "./_run_log.ts";
 import { pumpStdinLines } from "./_stdin_pump.ts";
 
 /** How long a connector gets to exit after SIGTERM before the group gets SIGKILL. */
@@ -146,17 +147,17 @@ export class SubprocessExecutor implements Executor {
       abandonment.run = run;
       const logFile = logDir === undefined ? undefined : this.#logPath(rt, logDir, child.pid);
       this.#logFile = logFile;
-      run.drainStderr(tail, options.onStderr, logFile ? openLog(rt, logFile) : undefined);
+      run.drainStderr(tail, options.onStderr, logFile ? openRunLog(rt, logFile) : undefined);
       if (options.stdin && child.stdin) run.pumpStdin(options.stdin, child.stdin);
       run.stopOn(signal);
 
       for await (const chunk of run.stdoutChunks()) {
-        if (signal?.aborted) throw abortReason(signal);
+        signal?.throwIfAborted();
         yield chunk;
       }
-      if (signal?.aborted) throw abortReason(signal);
+      signal?.throwIfAborted();
       const status = await run.finish();
-      if (signal?.aborted) throw abortReason(signal);
+      signal?.throwIfAborted();
       if (run.inputError !== undefined) throw run.inputError;
       if (status.code !== 0) throw this.#failure(verb, status, tail, logFile);
     } finally {
@@ -227,20 +228,6 @@ const abandoned = new FinalizationRegistry<Abandonment>((left) => {
   left.run?.abandon();
   if (left.files) void removeConnectorFiles(left.files.rt, left.files.dir);
 });
-
-/** Open a run's log file, creating its directory; `undefined` if that fails (logging is best effort). */
-async function openLog(rt: Runtime, path: string): Promise<AppendFile | undefined> {
-  try {
-    await rt.mkdir(path.slice(0, path.lastIndexOf("/")) || "/");
-    return await rt.openAppendFile(path);
-  } catch {
-    return undefined;
-  }
-}
-
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException("The operation was aborted.", "AbortError");
-}
 
 function delay(ms: number): { promise: Promise<void>; cancel(): void } {
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -21,6 +21,7 @@ import { logsDir } from "../../runtime/paths.ts";
 import type { AppendFile, Runtime } from "../../runtime/runtime.ts";
 import type { ExecuteOptions, Executor } from "../executor.ts";
 import { StderrTail } from "../_stderr_tail.ts";
+import { openRunLog } from "../_run_log.ts";
 import { pumpStdinLines } from "../_stdin_pump.ts";
 import { containerFiles, type FileOwner, firstFileText, resolveOwner } from "./_container_files.ts";
 import { type Attachment, DockerEngine, readText } from "./_engine.ts";
@@ -251,16 +252,21 @@ export class DockerExecutor implements Executor {
       const attachment = await engine.attach(containerId, withStdin);
       const logFile = this.#logPath(rt, containerId);
       this.#logFile = logFile;
-      run = new ContainerRun(attachment, tail, options.onStderr, logFile ? openLog(rt, logFile) : undefined);
+      run = new ContainerRun(
+        attachment,
+        tail,
+        options.onStderr,
+        logFile ? openRunLog(rt, logFile) : undefined,
+      );
       run.stopOn(signal);
       await engine.call("start the container", "POST", `/containers/${containerId}/start`, { signal });
       if (options.stdin) run.pumpStdin(options.stdin);
 
       for await (const chunk of run.stdout()) {
-        if (signal?.aborted) throw abortReason(signal);
+        signal?.throwIfAborted();
         yield chunk;
       }
-      if (signal?.aborted) throw abortReason(signal);
+      signal?.throwIfAborted();
       const status = await engine.json<{ StatusCode?: number; Error?: { Message?: string } | null }>(
         "wait for the container",
         "POST",
@@ -269,7 +275,7 @@ export class DockerExecutor implements Executor {
       );
       exited = true;
       await run.finishStderr();
-      if (signal?.aborted) throw abortReason(signal);
+      signal?.throwIfAborted();
       if (run.inputError !== undefined) throw run.inputError;
       const code = status?.StatusCode ?? -1;
       if (code !== 0) throw await this.#failure(engine, containerId, verb, code, tail, logFile);
@@ -774,20 +780,6 @@ async function readContainerFile(
     return undefined;
   }
   return firstFileText(new Uint8Array(await new Response(response.body).arrayBuffer()));
-}
-
-/** Open a run's log file, creating its directory; `undefined` if that fails (logging is best effort). */
-async function openLog(rt: Runtime, path: string): Promise<AppendFile | undefined> {
-  try {
-    await rt.mkdir(path.slice(0, path.lastIndexOf("/")) || "/");
-    return await rt.openAppendFile(path);
-  } catch {
-    return undefined;
-  }
-}
-
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException("The operation was aborted.", "AbortError");
 }
 
 function randomSuffix(): string {
