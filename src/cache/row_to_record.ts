@@ -1,6 +1,7 @@
 // Cached rows back into Airbyte records: original property names, JSON documents parsed, dates and
 // timestamps as ISO text, and values that were nulled as misfits restored from `_airbyte_meta`.
 // Integers past 2^53 stay exact (bigints; `stringifyExact` writes their digits).
+import type { CachedRecordPage } from "./cache.ts";
 import { ident } from "./sql_quote.ts";
 import type { ColumnSpec } from "../arrow/stream_columns.ts";
 import { mayHoldInexactIntegers, parseExactJson } from "../protocol/exact_json.ts";
@@ -65,6 +66,25 @@ export function rowToRecord(row: Record<string, unknown>, columns: ColumnSpec[])
     }
   }
   return data;
+}
+
+/**
+ * A non-empty page of plain rows (their `_airbyte_raw_id`, and the extraction time in ms as
+ * `_ab_emitted_at`) as RECORD bodies of `stream`, resuming after the last row's id.
+ */
+export function recordPageOf(
+  stream: string,
+  rows: Record<string, unknown>[],
+  columns: ColumnSpec[],
+): CachedRecordPage {
+  return {
+    records: rows.map((row) => ({
+      stream,
+      data: rowToRecord(row, columns),
+      emitted_at: Number(row._ab_emitted_at),
+    })),
+    lastRawId: String(rows[rows.length - 1]._airbyte_raw_id),
+  };
 }
 
 function safeParse(text: string): unknown {

@@ -8,7 +8,7 @@
 import type * as arrow from "npm:apache-arrow@17.0.0";
 import type { CachedRecordPage } from "../cache/cache.ts";
 import { toPlainRows } from "../cache/cached_dataset.ts";
-import { recordSelectList, rowToRecord } from "../cache/row_to_record.ts";
+import { recordPageOf, recordSelectList } from "../cache/row_to_record.ts";
 import { literal, qualified } from "../cache/sql_quote.ts";
 import { toStreamColumns } from "../arrow/stream_columns.ts";
 
@@ -57,15 +57,9 @@ export async function* cachedRecordPages(
       ),
     );
     if (rows.length === 0) return;
-    last = String(rows[rows.length - 1]._airbyte_raw_id);
-    yield {
-      records: rows.map((row) => ({
-        stream: target.stream,
-        data: rowToRecord(row, columns),
-        emitted_at: Number(row._ab_emitted_at),
-      })),
-      lastRawId: last,
-    };
+    const page = recordPageOf(target.stream, rows, columns);
+    last = page.lastRawId;
+    yield page;
     if (rows.length < pageRows) return;
   }
 }

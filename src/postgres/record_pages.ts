@@ -8,7 +8,7 @@
  * @module
  */
 import type { CachedRecordPage } from "../cache/cache.ts";
-import { rowToRecord } from "../cache/row_to_record.ts";
+import { recordPageOf } from "../cache/row_to_record.ts";
 import { ident, literal, qualified } from "../cache/sql_quote.ts";
 import { toStreamColumns } from "../arrow/stream_columns.ts";
 import { PG_OID } from "./result_to_arrow.ts";
@@ -107,15 +107,7 @@ export async function* postgresRecordPages(
         return row;
       });
       if (rows.length === 0) return;
-      const last = String(rows[rows.length - 1]._airbyte_raw_id);
-      yield {
-        records: rows.map((row) => ({
-          stream: target.stream,
-          data: rowToRecord(row, columns),
-          emitted_at: Number(row._ab_emitted_at),
-        })),
-        lastRawId: last,
-      };
+      yield recordPageOf(target.stream, rows, columns);
       if (rows.length < pageRows) return;
     }
   } catch (error) {
