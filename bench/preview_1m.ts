@@ -13,6 +13,7 @@
 import { chromium } from "playwright-core";
 import { DuckDBCache, getSource, type InProcessConnector } from "../mod.ts";
 import { startPreviewServer } from "../src/preview/preview_server.ts";
+import { CHROMIUM, CHROMIUM_ARGS } from "../tests/_browser_page.ts";
 
 const args = Deno.args;
 const flag = (name: string) => {
@@ -22,16 +23,6 @@ const flag = (name: string) => {
 const ROWS = Number(flag("--rows") ?? 1_000_000);
 const keep = flag("--keep");
 const query = args.includes("--ranges") ? "?ranges" : "";
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 
 function connector(rows: number): InProcessConnector {
   const words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"];
@@ -127,7 +118,7 @@ try {
   console.log(`cache file: ${(size / 1e6).toFixed(1)} MB`);
   await using server = await startPreviewServer({ cachePath: path });
   const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
+    executablePath: CHROMIUM,
     args: [...CHROMIUM_ARGS, MARKER],
   });
   try {

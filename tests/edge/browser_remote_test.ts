@@ -3,73 +3,18 @@
 // CORS) into its OPFS cache, and writes faker's users straight through to the CDK destination
 // fixture, its input posted in chunks as a browser must over HTTP/1.1.
 import assert from "node:assert/strict";
-import * as esbuild from "esbuild";
-import { npmSpecifiers } from "../../src/preview/_npm_specifiers.ts";
 import { chromium } from "playwright-core";
+import { CHROMIUM, CHROMIUM_ARGS, servePage } from "../_browser_page.ts";
+import { bundleForBrowser } from "../_bundle.ts";
 import { DESTINATION_JSONL_PIP, FAKER_PIP, jsonlLines, ROOT, tempDir } from "../_support.ts";
 import { startServer, TOKEN } from "../server/_harness.ts";
 
 const PAGE_DIR = `${ROOT}/examples/remote_browser`;
-const DUCKDB_DIST = `${ROOT}/node_modules/@duckdb/duckdb-wasm/dist`;
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".map": "application/json",
-};
-
-async function bundlePage(outdir: string): Promise<void> {
-  try {
-    await esbuild.build({
-      entryPoints: { page: `${PAGE_DIR}/page.ts` },
-      outdir,
-      bundle: true,
-      splitting: true,
-      format: "esm",
-      platform: "browser",
-      target: "es2022",
-      external: ["node:*", "@duckdb/duckdb-wasm/dist/duckdb-node*"],
-      plugins: [npmSpecifiers],
-      logLevel: "error",
-    });
-  } finally {
-    await esbuild.stop();
-  }
-}
-
-/** The page's own origin: index.html, the bundle, DuckDB-WASM's files. */
-function servePage(bundleDir: string): Deno.HttpServer<Deno.NetAddr> {
-  return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (request) => {
-    const path = new URL(request.url).pathname;
-    let file: string | undefined;
-    if (path === "/") file = `${PAGE_DIR}/index.html`;
-    else if (/^\/duckdb\/[\w.-]+$/.test(path)) file = `${DUCKDB_DIST}/${path.slice("/duckdb/".length)}`;
-    else if (/^\/[\w.-]+$/.test(path)) file = `${bundleDir}${path}`;
-    if (!file) return new Response("not found", { status: 404 });
-    try {
-      const type = TYPES[file.slice(file.lastIndexOf("."))] ?? "application/octet-stream";
-      return new Response(await Deno.readFile(file), { headers: { "content-type": type } });
-    } catch {
-      return new Response("not found", { status: 404 });
-    }
-  });
-}
 
 Deno.test("a page in Chromium reads faker through the server into its OPFS cache and writes to a destination in chunks", async () => {
   await using dir = await tempDir();
-  await bundlePage(`${dir.path}/bundle`);
-  const page = servePage(`${dir.path}/bundle`);
+  await bundleForBrowser({ page: `${PAGE_DIR}/page.ts` }, `${dir.path}/bundle`, { logLevel: "error" });
+  const page = servePage(`${PAGE_DIR}/index.html`, `${dir.path}/bundle`);
   const origin = `http://127.0.0.1:${page.addr.port}`;
   await using server = await startServer({
     corsOrigins: [origin],

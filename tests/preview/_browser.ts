@@ -1,17 +1,7 @@
 // Chromium for the preview tests: Debian's /usr/bin/chromium driven by playwright-core.
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { CHROMIUM, CHROMIUM_ARGS } from "../_browser_page.ts";
 
-export const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-export const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 export const VIEWPORT = { width: 1440, height: 860 };
 
 /** A browser with one page; what the page logs is kept for failure messages. */
