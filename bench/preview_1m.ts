@@ -167,6 +167,21 @@ try {
       ".grid-header .th-name",
       (els) => els.map((e) => e.firstChild!.textContent),
     );
+    /** Scroll the grid to `fraction` of its rows and wait until those rows are shown. */
+    const jumpTo = async (fraction: number) => {
+      await page.evaluate((f) => {
+        const s = document.querySelector(".grid-scroll")!;
+        s.scrollTop = (s.scrollHeight - s.clientHeight) * f;
+      }, fraction);
+      await page.waitForFunction(
+        ({ f, rows }) => {
+          const g = document.querySelector<HTMLElement>(".grid")!;
+          return Math.abs(Number(g.dataset.firstRow) / rows - f) < 0.01 && g.dataset.loaded === "true";
+        },
+        { f: fraction, rows: ROWS },
+        { timeout: 60_000 },
+      );
+    };
     const jumps: number[] = [];
     for (const column of ["amount", "user_name"]) {
       const index = columns.indexOf(column);
@@ -186,18 +201,7 @@ try {
       );
       for (const fraction of [0.5, 0.9, 0.1, 0.999, 0.3]) {
         const j0 = performance.now();
-        await page.evaluate((f) => {
-          const s = document.querySelector(".grid-scroll")!;
-          s.scrollTop = (s.scrollHeight - s.clientHeight) * f;
-        }, fraction);
-        await page.waitForFunction(
-          ({ f, rows }) => {
-            const g = document.querySelector<HTMLElement>(".grid")!;
-            return Math.abs(Number(g.dataset.firstRow) / rows - f) < 0.01 && g.dataset.loaded === "true";
-          },
-          { f: fraction, rows: ROWS },
-          { timeout: 60_000 },
-        );
+        await jumpTo(fraction);
         jumps.push(performance.now() - j0);
       }
     }
@@ -212,18 +216,7 @@ try {
     const rssEnd = await browserPssMb();
     // Ten more jumps: memory should stay where it is (bounded page cache, no growth per jump).
     for (const fraction of [0.05, 0.95, 0.45, 0.65, 0.15, 0.85, 0.25, 0.75, 0.55, 0.35]) {
-      await page.evaluate((f) => {
-        const s = document.querySelector(".grid-scroll")!;
-        s.scrollTop = (s.scrollHeight - s.clientHeight) * f;
-      }, fraction);
-      await page.waitForFunction(
-        ({ f, rows }) => {
-          const g = document.querySelector<HTMLElement>(".grid")!;
-          return Math.abs(Number(g.dataset.firstRow) / rows - f) < 0.01 && g.dataset.loaded === "true";
-        },
-        { f: fraction, rows: ROWS },
-        { timeout: 60_000 },
-      );
+      await jumpTo(fraction);
     }
     const rssMore = await browserPssMb();
     console.log(
